@@ -1,0 +1,260 @@
+//! A CloudFormation template: parameters, resources and outputs in a fixed order.
+
+use indexmap::IndexMap;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::resources::Properties;
+use crate::Value;
+
+/// A typed CloudFormation resource: its properties struct and its type name.
+pub trait Resource: Into<Properties> {
+    /// The CloudFormation type name, for example `AWS::S3::Bucket`.
+    const TYPE: &'static str;
+}
+
+/// `DeletionPolicy` / `UpdateReplacePolicy` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Policy {
+    /// Keep the physical resource when the logical one goes.
+    Retain,
+    /// Delete it (CloudFormation's default).
+    Delete,
+    /// Snapshot, then delete (volumes and databases).
+    Snapshot,
+}
+
+/// A scanner skip: the check id and the reason it cannot apply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skip {
+    /// The check id, for example `CKV_AWS_18`.
+    pub id: String,
+    /// Why the check does not apply to this resource.
+    pub comment: String,
+}
+
+/// Resource metadata: scanner suppressions with their reasons.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// checkov checks skipped on this resource, each with its reason.
+    pub checkov: Vec<Skip>,
+    /// cfn-lint rules ignored on this resource, each with its reason.
+    pub cfn_lint: Vec<Skip>,
+}
+
+impl Metadata {
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.checkov.is_empty() && self.cfn_lint.is_empty()
+    }
+}
+
+impl Serialize for Metadata {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Checkov<'a> {
+            skip: &'a [Skip],
+        }
+        #[derive(Serialize)]
+        struct LintConfig {
+            ignore_checks: Vec<String>,
+        }
+        #[derive(Serialize)]
+        struct Lint<'a> {
+            config: LintConfig,
+            reasons: &'a [Skip],
+        }
+        let mut map = s.serialize_map(None)?;
+        if !self.cfn_lint.is_empty() {
+            let config = LintConfig {
+                ignore_checks: self.cfn_lint.iter().map(|s| s.id.clone()).collect(),
+            };
+            map.serialize_entry(
+                "cfn-lint",
+                &Lint {
+                    config,
+                    reasons: &self.cfn_lint,
+                },
+            )?;
+        }
+        if !self.checkov.is_empty() {
+            map.serialize_entry(
+                "checkov",
+                &Checkov {
+                    skip: &self.checkov,
+                },
+            )?;
+        }
+        map.end()
+    }
+}
+
+/// One resource of a template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceEntry {
+    /// The typed properties (which also fix the resource type).
+    pub properties: Properties,
+    /// Explicit dependencies inside the template.
+    pub depends_on: Vec<String>,
+    /// What happens to the physical resource when the logical one is deleted.
+    pub deletion_policy: Option<Policy>,
+    /// What happens to the old physical resource on replacement.
+    pub update_replace_policy: Option<Policy>,
+    /// A condition name from the template's `Conditions`.
+    pub condition: Option<String>,
+    /// Scanner suppressions.
+    pub metadata: Metadata,
+}
+
+impl ResourceEntry {
+    /// A resource with no attributes beyond its properties.
+    pub fn new(properties: impl Into<Properties>) -> Self {
+        ResourceEntry {
+            properties: properties.into(),
+            depends_on: Vec::new(),
+            deletion_policy: None,
+            update_replace_policy: None,
+            condition: None,
+            metadata: Metadata::default(),
+        }
+    }
+
+    /// Keep the physical resource on deletion and on replacement.
+    pub fn retain(mut self) -> Self {
+        self.deletion_policy = Some(Policy::Retain);
+        self.update_replace_policy = Some(Policy::Retain);
+        self
+    }
+
+    /// Add an explicit dependency.
+    pub fn depends_on(mut self, logical_id: &str) -> Self {
+        self.depends_on.push(logical_id.to_owned());
+        self
+    }
+
+    /// Skip a checkov check on this resource, with the reason.
+    pub fn skip_checkov(mut self, id: &str, reason: &str) -> Self {
+        self.metadata.checkov.push(Skip {
+            id: id.to_owned(),
+            comment: reason.to_owned(),
+        });
+        self
+    }
+
+    /// The CloudFormation type name.
+    pub fn type_name(&self) -> &'static str {
+        self.properties.type_name()
+    }
+}
+
+impl Serialize for ResourceEntry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("Type", self.type_name())?;
+        if let Some(c) = &self.condition {
+            map.serialize_entry("Condition", c)?;
+        }
+        if let Some(p) = &self.deletion_policy {
+            map.serialize_entry("DeletionPolicy", p)?;
+        }
+        if let Some(p) = &self.update_replace_policy {
+            map.serialize_entry("UpdateReplacePolicy", p)?;
+        }
+        if !self.depends_on.is_empty() {
+            map.serialize_entry("DependsOn", &self.depends_on)?;
+        }
+        if !self.metadata.is_empty() {
+            map.serialize_entry("Metadata", &self.metadata)?;
+        }
+        map.serialize_entry("Properties", &self.properties)?;
+        map.end()
+    }
+}
+
+/// A template parameter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Parameter {
+    /// The parameter type, for example `String` or `AWS::SSM::Parameter::Value<String>`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// What the parameter is for.
+    pub description: String,
+    /// The default value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+/// A template output.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Output {
+    /// What the output is.
+    pub description: String,
+    /// Its value.
+    pub value: Value<String>,
+}
+
+/// A whole template. Maps keep insertion order, so the planner fixes the order of every
+/// section and rendering is byte-for-byte deterministic.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Template {
+    /// Always `2010-09-09`.
+    #[serde(rename = "AWSTemplateFormatVersion")]
+    pub format_version: &'static str,
+    /// What the stack holds.
+    pub description: String,
+    /// Template parameters.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, Parameter>,
+    /// Template conditions.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub conditions: IndexMap<String, serde_json::Value>,
+    /// The resources, by logical id.
+    pub resources: IndexMap<String, ResourceEntry>,
+    /// Template outputs.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub outputs: IndexMap<String, Output>,
+}
+
+impl Template {
+    /// An empty template with a description.
+    pub fn new(description: impl Into<String>) -> Self {
+        Template {
+            format_version: "2010-09-09",
+            description: description.into(),
+            ..Template::default()
+        }
+    }
+
+    /// Add a resource under an explicit logical id.
+    ///
+    /// # Panics
+    /// When the logical id is already taken: that is a bug in the planner, never an input error.
+    pub fn add(&mut self, logical_id: &str, entry: ResourceEntry) {
+        let old = self.resources.insert(logical_id.to_owned(), entry);
+        assert!(old.is_none(), "logical id `{logical_id}` used twice");
+    }
+
+    /// Add an output.
+    pub fn output(&mut self, name: &str, description: &str, value: Value<String>) {
+        self.outputs.insert(
+            name.to_owned(),
+            Output {
+                description: description.to_owned(),
+                value,
+            },
+        );
+    }
+
+    /// Render the template as YAML (long-form intrinsics, JSON-compatible).
+    pub fn to_yaml(&self) -> String {
+        serde_yaml::to_string(self).expect("a template always serializes")
+    }
+
+    /// Render the template as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a template always serializes")
+    }
+}

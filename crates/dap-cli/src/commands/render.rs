@@ -1,0 +1,76 @@
+//! `dap render`: write every stack's template and the manifest, print a summary.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+
+use crate::args::RenderArgs;
+use crate::environments;
+use crate::exit_code;
+
+pub fn run(args: &RenderArgs) -> Result<i32> {
+    let loaded = environments::load(&args.env_dir, &args.selection)?;
+    let mut manifests = Vec::new();
+    let mut out = std::io::stdout().lock();
+    for l in &loaded {
+        let rendered = dap_planner::render(&l.env)
+            .with_context(|| format!("cannot render `{}`", l.path.display()))?;
+        let dir = args.out.join(&l.env.name);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        for s in &rendered.stacks {
+            let path = dir.join(format!("{}.yaml", s.kind.slug()));
+            std::fs::write(&path, &s.yaml)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+        }
+        let manifest_path = dir.join("manifest.json");
+        std::fs::write(&manifest_path, rendered.manifest_json())
+            .with_context(|| format!("cannot write `{}`", manifest_path.display()))?;
+        if args.json {
+            manifests.push(rendered.manifest);
+            continue;
+        }
+        let m = &rendered.manifest;
+        writeln!(
+            out,
+            "{} (account {}, {}, protection {}) -> {}",
+            m.environment,
+            m.account_id,
+            m.region,
+            m.protection,
+            dir.display()
+        )?;
+        writeln!(
+            out,
+            "  {:<24} {:>9} {:>8}  {:<12} depends on",
+            "stack", "resources", "bytes", "sha256"
+        )?;
+        for s in &m.stacks {
+            writeln!(
+                out,
+                "  {:<24} {:>9} {:>8}  {:<12} {}{}",
+                s.name,
+                s.resources,
+                s.bytes,
+                &s.sha256[..12],
+                if s.depends_on.is_empty() {
+                    "-".to_owned()
+                } else {
+                    s.depends_on.join(", ")
+                },
+                if s.needs_template_url {
+                    "  (over 51,200 bytes: deployed through S3)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        let total: usize = m.stacks.iter().map(|s| s.resources).sum();
+        writeln!(out, "  {} stacks, {total} resources", m.stacks.len())?;
+    }
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &manifests)?;
+        writeln!(out)?;
+    }
+    Ok(exit_code::SUCCESS)
+}

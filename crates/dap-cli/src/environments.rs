@@ -1,0 +1,74 @@
+//! Reading environment files: the only place the CLI turns a file into an `Environment`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use dap_config::Environment;
+
+use crate::args::EnvSelection;
+
+/// A loaded environment and the file it came from.
+pub struct Loaded {
+    /// The file.
+    pub path: PathBuf,
+    /// The parsed, validated environment.
+    pub env: Environment,
+}
+
+/// Load the selected environments. Validation errors are returned as a miette report with
+/// every located error of the file.
+pub fn load(dir: &Path, selection: &EnvSelection) -> Result<Vec<Loaded>> {
+    let names = match &selection.env {
+        Some(name) => vec![name.clone()],
+        None => list(dir)?,
+    };
+    names.iter().map(|n| load_one(dir, n)).collect()
+}
+
+/// The environment names in a folder: the stems of its `*.yaml` files, sorted.
+pub fn list(dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the environments folder `{}`", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                names.push(stem.to_owned());
+            }
+        }
+    }
+    names.sort();
+    if names.is_empty() {
+        bail!("no environment files (`*.yaml`) in `{}`", dir.display());
+    }
+    Ok(names)
+}
+
+fn load_one(dir: &Path, name: &str) -> Result<Loaded> {
+    let path = dir.join(format!("{name}.yaml"));
+    if !path.exists() {
+        let known = list(dir).map(|l| l.join(", ")).unwrap_or_default();
+        bail!(
+            "no environment `{name}`: `{}` does not exist (known: {known})",
+            path.display()
+        );
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let shown = path.display().to_string();
+    let env = dap_config::parse(&shown, &text).map_err(|e| anyhow::Error::new(ConfigReport(e)))?;
+    Ok(Loaded { path, env })
+}
+
+/// Wraps the config errors so `main` can render them with miette.
+#[derive(Debug)]
+pub struct ConfigReport(pub dap_config::ConfigErrors);
+
+impl std::fmt::Display for ConfigReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for ConfigReport {}

@@ -1,0 +1,39 @@
+//! `dap`: the command line. Only this crate knows about the terminal and exit codes.
+
+mod args;
+mod commands;
+mod environments;
+mod exit_code;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Render(a) => commands::render::run(a),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(err) => {
+            report(&err);
+            exit_code::FAILURE
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Print an error: config errors as located miette diagnostics, others as `error: a: b`.
+fn report(err: &anyhow::Error) {
+    if let Some(config) = err.downcast_ref::<environments::ConfigReport>() {
+        let diagnostic: &dyn miette::Diagnostic = &config.0;
+        let handler = miette::GraphicalReportHandler::new();
+        let mut rendered = String::new();
+        if handler.render_report(&mut rendered, diagnostic).is_ok() {
+            eprint!("{rendered}");
+            return;
+        }
+    }
+    eprintln!("error: {err:#}");
+}

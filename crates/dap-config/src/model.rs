@@ -1,0 +1,215 @@
+//! The typed environment model: what one `environments/<env>.yaml` declares, after defaults.
+//!
+//! Field names here are the YAML keys (snake_case). Defaults live in code (`Default` impls
+//! and `#[serde(default)]`), so an environment file names only what differs.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// One environment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// Environment name (`dev`, `staging`, `prod`, `local`): lowercase letters and digits.
+    pub name: String,
+    /// The AWS account the environment lives in: exactly 12 digits (quote it in YAML).
+    pub account_id: String,
+    /// The AWS region, for example `ca-central-1`.
+    pub region: String,
+    /// Naming prefix for every physical name: lowercase letters, digits and single hyphens,
+    /// starting with a letter. Bucket names are `<prefix>-<zone>-<account_id>-<region>` (see
+    /// [`crate::bucket_name`]), so the prefix must leave them at most 63 characters.
+    pub prefix: String,
+    /// An endpoint URL to use instead of AWS (a local moto server); absent for real accounts.
+    #[serde(default)]
+    pub endpoint_url: Option<String>,
+    /// How hard the environment protects its data stores.
+    pub protection: Protection,
+    /// The datasets ingested, by name (lowercase words joined by hyphens, such as
+    /// `business-licences`); at least one.
+    pub datasets: IndexMap<String, Dataset>,
+    /// Retention of the data zones and logs.
+    #[serde(default)]
+    pub retention: Retention,
+    /// Who may assume each human role: IAM role ARNs (SSO roles included) or account roots.
+    pub principals: Principals,
+    /// Alarm notification settings.
+    pub alarms: Alarms,
+    /// The monthly cost budget.
+    pub budget: Budget,
+    /// Glue job sizing and schedule.
+    #[serde(default)]
+    pub glue: Glue,
+    /// Athena workgroup settings.
+    #[serde(default)]
+    pub athena: Athena,
+    /// The optional reporting host.
+    #[serde(default)]
+    pub reporting_host: ReportingHost,
+    /// Tags applied to every stack and taggable resource (at most 40; the platform adds its own,
+    /// and keys must not start with `aws:`).
+    #[serde(default)]
+    pub tags: IndexMap<String, String>,
+}
+
+/// Protection level for data-bearing resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protection {
+    /// Production: stack policies, termination protection, no destroy.
+    Strict,
+    /// Stack policies on data-bearing resources.
+    Standard,
+    /// Development: Retain policies only.
+    Relaxed,
+}
+
+/// One dataset and the licence years it holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    /// Folder years ingested (four digits, for example 2024). Adding a year is one line.
+    pub years: Vec<u16>,
+}
+
+/// Retention, in days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// Landing-zone objects expire after this many days.
+    pub landing_expiry_days: u32,
+    /// Noncurrent object versions expire after this many days (every bucket).
+    pub noncurrent_version_expiry_days: u32,
+    /// CloudWatch Logs retention; one of the values CloudWatch Logs accepts.
+    pub log_retention_days: u32,
+    /// Athena query results expire after this many days.
+    pub athena_results_expiry_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            landing_expiry_days: 30,
+            noncurrent_version_expiry_days: 90,
+            log_retention_days: 365,
+            athena_results_expiry_days: 30,
+        }
+    }
+}
+
+/// Principal ARNs allowed to assume each human role.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Principals {
+    /// May assume the data engineer role.
+    pub data_engineer: Vec<String>,
+    /// May assume the analyst role.
+    pub analyst: Vec<String>,
+    /// May assume the auditor role.
+    pub auditor: Vec<String>,
+}
+
+/// Alarm recipients.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alarms {
+    /// Email addresses subscribed to the alarm topic.
+    pub emails: Vec<String>,
+}
+
+/// The monthly AWS Budgets budget.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    /// Monthly limit in USD; must be positive.
+    pub monthly_usd: u32,
+    /// Alert thresholds in percent of the limit (actual spend), each in 1..=1000.
+    #[serde(default = "default_thresholds")]
+    pub alert_thresholds_percent: Vec<u32>,
+}
+
+/// The default budget alert thresholds: 80 % and 100 % of the limit.
+pub(crate) fn default_thresholds() -> Vec<u32> {
+    vec![80, 100]
+}
+
+/// Glue job sizing and schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Glue {
+    /// Worker type: one of `G.1X`, `G.2X`, `G.4X`, `G.8X`.
+    pub worker_type: String,
+    /// Number of workers, 2..=299.
+    pub number_of_workers: u32,
+    /// Job timeout in minutes, 1..=2880.
+    pub timeout_minutes: u32,
+    /// Retries after a failed run, 0..=10.
+    pub max_retries: u32,
+    /// The clean job's schedule: an EventBridge/Glue `cron(...)` expression (six fields:
+    /// minutes, hours, day-of-month, month, day-of-week, year). Glue triggers take no `rate(...)`.
+    pub schedule: String,
+}
+
+impl Default for Glue {
+    fn default() -> Self {
+        Glue {
+            worker_type: "G.1X".to_owned(),
+            number_of_workers: 2,
+            timeout_minutes: 60,
+            max_retries: 1,
+            schedule: "cron(0 9 * * ? *)".to_owned(),
+        }
+    }
+}
+
+/// Athena workgroup settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Athena {
+    /// Per-query bytes-scanned cutoff; at least 10 MB (10485760), as Athena requires.
+    pub bytes_scanned_cutoff: u64,
+}
+
+impl Default for Athena {
+    fn default() -> Self {
+        Athena {
+            bytes_scanned_cutoff: 10 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// The optional reporting host.
+///
+/// Off by default; the defaults of the other fields apply once `enabled` is set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportingHost {
+    /// Whether the host exists.
+    pub enabled: bool,
+    /// EC2 instance type (`family.size`), for example `t3.small` (the default).
+    pub instance_type: String,
+    /// The VPC the host lives in (`vpc-` + 8 or 17 hex digits); required when enabled.
+    pub vpc_id: Option<String>,
+    /// A private subnet of that VPC (`subnet-` + hex); required when enabled.
+    pub subnet_id: Option<String>,
+    /// CIDR blocks allowed to reach the report server on HTTPS (never `0.0.0.0/0`).
+    pub allowed_cidrs: Vec<String>,
+    /// The host's image: an AMI id (`ami-` + hex) or an SSM parameter reference
+    /// (`resolve:ssm:/...`). Defaults to the latest Amazon Linux 2023 AMI.
+    pub image: String,
+}
+
+impl Default for ReportingHost {
+    fn default() -> Self {
+        ReportingHost {
+            enabled: false,
+            instance_type: "t3.small".to_owned(),
+            vpc_id: None,
+            subnet_id: None,
+            allowed_cidrs: Vec::new(),
+            image:
+                "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+                    .to_owned(),
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Glue jobs (clean: landing → raw, curate: raw → curated), their triggers, the Athena
+//! workgroup and the named queries.
+
+use dap_cfn::resources::{athena, glue};
+use dap_cfn::{r#ref, ResourceEntry, Template, Value};
+use dap_config::Environment;
+use indexmap::IndexMap;
+
+use crate::assets;
+use crate::builder::{Builder, Key};
+use crate::names::{id_part, Names, Zone};
+use crate::queries::QUERIES;
+use crate::roles::RoleKind;
+
+/// The Glue version every job runs on (Spark 3.5, Python 3.11).
+pub const GLUE_VERSION: &str = "5.0";
+
+/// The dataset whose tables the named queries read.
+const QUERY_DATASET: &str = "business-licences";
+
+pub fn build(env: &Environment, names: &Names) -> Template {
+    let mut b = Builder::new(
+        env,
+        names,
+        "dap analytics: Glue jobs and triggers, Athena workgroup and named queries",
+    );
+    let data_key = b.key_arn(Key::Data);
+    for dataset in env.datasets.keys() {
+        let ds = id_part(dataset);
+        for (job, role, source, target, about) in [
+            (
+                "clean",
+                RoleKind::GlueClean,
+                names.s3_uri(Zone::Landing, &format!("{dataset}/")),
+                names.s3_uri(Zone::Raw, ""),
+                "Cleans the portal's CSV exports (landing) into typed Parquet (raw)",
+            ),
+            (
+                "curate",
+                RoleKind::GlueCurate,
+                names.s3_uri(Zone::Raw, ""),
+                names.s3_uri(Zone::Curated, ""),
+                "Builds the curated tables the named queries read (raw to curated)",
+            ),
+        ] {
+            let script = assets::script(job);
+            let mut args: IndexMap<String, Value<String>> = IndexMap::new();
+            args.insert("--source".into(), source.into());
+            args.insert("--target".into(), target.into());
+            if job == "clean" {
+                args.insert(
+                    "--quality_report".into(),
+                    names
+                        .s3_uri(Zone::Raw, &format!("_quality/{dataset}/"))
+                        .into(),
+                );
+            }
+            args.insert("--dataset".into(), dataset.as_str().into());
+            args.insert(
+                "--TempDir".into(),
+                names
+                    .s3_uri(Zone::Assets, &format!("glue-temp/{job}/"))
+                    .into(),
+            );
+            args.insert(
+                "--job-bookmark-option".into(),
+                "job-bookmark-disable".into(),
+            );
+            args.insert("--enable-continuous-cloudwatch-log".into(), "true".into());
+            args.insert("--job-language".into(), "python".into());
+            b.add(
+                &format!("{ds}{}Job", id_part(job)),
+                ResourceEntry::new(glue::Job {
+                    name: names.job(dataset, job),
+                    description: about.to_owned(),
+                    role: names.role_arn(role.slug()),
+                    command: glue::JobCommand {
+                        name: "glueetl".to_owned(),
+                        script_location: names.s3_uri(Zone::Assets, &script.key).into(),
+                        python_version: "3".to_owned(),
+                    },
+                    default_arguments: args,
+                    glue_version: GLUE_VERSION.to_owned(),
+                    worker_type: env.glue.worker_type.clone(),
+                    number_of_workers: env.glue.number_of_workers,
+                    timeout: env.glue.timeout_minutes,
+                    max_retries: env.glue.max_retries,
+                    security_configuration: names.glue_security_configuration().into(),
+                    execution_property: glue::ExecutionProperty {
+                        max_concurrent_runs: 1,
+                    },
+                    tags: b.tag_map(),
+                }),
+            );
+        }
+        b.add(
+            &format!("{ds}CleanSchedule"),
+            ResourceEntry::new(glue::Trigger {
+                name: names.named(&format!("{dataset}-clean-schedule")),
+                description: format!("Runs the {dataset} clean job on the environment's schedule"),
+                kind: "SCHEDULED".to_owned(),
+                schedule: Some(env.glue.schedule.clone()),
+                start_on_creation: true,
+                actions: vec![glue::TriggerAction {
+                    job_name: Some(r#ref(&format!("{ds}CleanJob"))),
+                    crawler_name: None,
+                }],
+                predicate: None,
+                tags: b.tag_map(),
+            }),
+        );
+        for (id, name, after, action_job, action_crawler, about) in [
+            (
+                "CurateAfterClean",
+                "curate-after-clean",
+                "Clean",
+                Some(r#ref(&format!("{ds}CurateJob"))),
+                None,
+                "Runs the curate job when the clean job succeeds",
+            ),
+            (
+                "CrawlAfterCurate",
+                "crawl-after-curate",
+                "Curate",
+                None,
+                Some(Value::from(names.crawler(dataset))),
+                "Adds new partitions when the curate job succeeds",
+            ),
+        ] {
+            b.add(
+                &format!("{ds}{id}"),
+                ResourceEntry::new(glue::Trigger {
+                    name: names.named(&format!("{dataset}-{name}")),
+                    description: about.to_owned(),
+                    kind: "CONDITIONAL".to_owned(),
+                    schedule: None,
+                    start_on_creation: true,
+                    actions: vec![glue::TriggerAction {
+                        job_name: action_job,
+                        crawler_name: action_crawler,
+                    }],
+                    predicate: Some(glue::Predicate {
+                        logical: "ANY".to_owned(),
+                        conditions: vec![glue::TriggerCondition {
+                            logical_operator: "EQUALS".to_owned(),
+                            job_name: r#ref(&format!("{ds}{after}Job")),
+                            state: "SUCCEEDED".to_owned(),
+                        }],
+                    }),
+                    tags: b.tag_map(),
+                }),
+            );
+        }
+    }
+    b.add(
+        "Workgroup",
+        ResourceEntry::new(athena::WorkGroup {
+            name: names.workgroup(),
+            description: "Analysts query curated data here; settings are enforced".to_owned(),
+            state: "ENABLED".to_owned(),
+            work_group_configuration: athena::WorkGroupConfiguration {
+                enforce_work_group_configuration: true,
+                publish_cloud_watch_metrics_enabled: true,
+                bytes_scanned_cutoff_per_query: env.athena.bytes_scanned_cutoff,
+                engine_version: athena::EngineVersion {
+                    selected_engine_version: "Athena engine version 3".to_owned(),
+                },
+                result_configuration: athena::ResultConfiguration {
+                    output_location: names
+                        .s3_uri(Zone::AthenaResults, &format!("{}/", names.workgroup()))
+                        .into(),
+                    encryption_configuration: athena::ResultEncryption {
+                        encryption_option: "SSE_KMS".to_owned(),
+                        kms_key: data_key,
+                    },
+                },
+            },
+            tags: b.tags(),
+        }),
+    );
+    // The named queries ask questions of the business licence tables.
+    if let Some(dataset) = env.datasets.keys().find(|d| *d == QUERY_DATASET) {
+        for q in QUERIES {
+            b.add(
+                q.logical_id,
+                ResourceEntry::new(athena::NamedQuery {
+                    name: q.name.to_owned(),
+                    description: q.description().to_owned(),
+                    database: names.database(dataset).into(),
+                    work_group: r#ref("Workgroup"),
+                    query_string: q.sql.to_owned(),
+                }),
+            );
+        }
+    }
+    b.output("WorkgroupName", "the Athena workgroup", r#ref("Workgroup"));
+    b.finish()
+}

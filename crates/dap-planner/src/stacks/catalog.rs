@@ -1,0 +1,150 @@
+//! The Glue Data Catalog: one database per dataset, its tables (from the shared schema
+//! files), the security configuration every job and crawler uses, and the crawler.
+
+use std::collections::BTreeMap;
+
+use dap_cfn::resources::glue;
+use dap_cfn::{r#ref, ResourceEntry, Template, Value};
+use dap_config::Environment;
+
+use crate::builder::{Builder, Key};
+use crate::names::{id_part, Names, Zone};
+use crate::roles::RoleKind;
+use crate::schema::{self, ColumnSchema};
+
+pub fn build(env: &Environment, names: &Names) -> Template {
+    let mut b = Builder::new(
+        env,
+        names,
+        "dap catalog: Glue database and tables, security configuration, crawler",
+    );
+    let data_key = b.key_arn(Key::Data);
+    let logs_key = b.key_arn(Key::Logs);
+    b.add(
+        "GlueSecurityConfiguration",
+        ResourceEntry::new(glue::SecurityConfiguration {
+            name: names.glue_security_configuration(),
+            encryption_configuration: glue::EncryptionConfiguration {
+                s3_encryptions: vec![glue::S3Encryption {
+                    s3_encryption_mode: "SSE-KMS".to_owned(),
+                    kms_key_arn: data_key.clone(),
+                }],
+                cloud_watch_encryption: glue::CloudWatchEncryption {
+                    cloud_watch_encryption_mode: "SSE-KMS".to_owned(),
+                    kms_key_arn: logs_key,
+                },
+                job_bookmarks_encryption: glue::JobBookmarksEncryption {
+                    job_bookmarks_encryption_mode: "CSE-KMS".to_owned(),
+                    kms_key_arn: data_key,
+                },
+            },
+        }),
+    );
+    for (dataset, _) in &env.datasets {
+        let ds = id_part(dataset);
+        let db_id = format!("{ds}Database");
+        let db_name = names.database(dataset);
+        b.add(
+            &db_id,
+            ResourceEntry::new(glue::Database {
+                catalog_id: names.account().into(),
+                database_input: glue::DatabaseInput {
+                    name: db_name.clone(),
+                    description: format!("The {dataset} dataset: raw and curated tables"),
+                },
+            })
+            .retain(),
+        );
+        let mut table_names = Vec::new();
+        for table in schema::tables(dataset) {
+            let zone = if table.zone == "raw" {
+                Zone::Raw
+            } else {
+                Zone::Curated
+            };
+            let mut parameters = BTreeMap::new();
+            parameters.insert("classification".to_owned(), "parquet".to_owned());
+            parameters.insert("EXTERNAL".to_owned(), "TRUE".to_owned());
+            parameters.insert("dap:zone".to_owned(), table.zone.clone());
+            let table_id = format!("{ds}{}Table", id_part(&table.name));
+            b.add(
+                &table_id,
+                ResourceEntry::new(glue::Table {
+                    catalog_id: names.account().into(),
+                    database_name: r#ref(&db_id),
+                    table_input: glue::TableInput {
+                        name: table.name.clone(),
+                        description: table.description.clone(),
+                        table_type: "EXTERNAL_TABLE".to_owned(),
+                        parameters,
+                        partition_keys: columns(&table.partition_keys),
+                        storage_descriptor: glue::StorageDescriptor {
+                            columns: columns(&table.columns),
+                            location: names
+                                .s3_uri(zone, &format!("{dataset}/{}/", table.name))
+                                .into(),
+                            input_format:
+                                "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+                                    .to_owned(),
+                            output_format:
+                                "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+                                    .to_owned(),
+                            compressed: true,
+                            serde_info: glue::SerdeInfo {
+                                serialization_library:
+                                    "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+                                        .to_owned(),
+                                parameters: BTreeMap::from([(
+                                    "serialization.format".to_owned(),
+                                    "1".to_owned(),
+                                )]),
+                            },
+                        },
+                    },
+                })
+                .retain(),
+            );
+            table_names.push(table.name.clone());
+        }
+        b.add(
+            &format!("{ds}Crawler"),
+            ResourceEntry::new(glue::Crawler {
+                name: names.crawler(dataset),
+                description: format!(
+                    "Adds new partitions of the {dataset} tables; the schema stays the one dap declares"
+                ),
+                role: names.role_arn(RoleKind::GlueCrawler.slug()),
+                database_name: r#ref(&db_id),
+                targets: glue::CrawlerTargets {
+                    catalog_targets: vec![glue::CatalogTarget {
+                        database_name: r#ref(&db_id),
+                        tables: table_names,
+                    }],
+                },
+                crawler_security_configuration: r#ref("GlueSecurityConfiguration"),
+                schema_change_policy: glue::SchemaChangePolicy {
+                    update_behavior: "LOG".to_owned(),
+                    delete_behavior: "LOG".to_owned(),
+                },
+                configuration: r#"{"Version":1.0,"CrawlerOutput":{"Partitions":{"AddOrUpdateBehavior":"InheritFromTable"}}}"#.to_owned(),
+                tags: b.tag_map(),
+            }),
+        );
+        b.output(
+            &format!("{ds}DatabaseName"),
+            &format!("Glue database of {dataset}"),
+            Value::from(db_name),
+        );
+    }
+    b.finish()
+}
+
+fn columns(cols: &[ColumnSchema]) -> Vec<glue::Column> {
+    cols.iter()
+        .map(|c| glue::Column {
+            name: c.name.clone(),
+            kind: c.kind.clone(),
+            comment: c.comment.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,152 @@
+//! The optional reporting host: an EC2 instance launched from a hardened launch template
+//! (IMDSv2, encrypted EBS with the data key, no public IP, SSM instead of SSH), in a private
+//! subnet, reachable on HTTPS only from the environment's allowed CIDRs.
+
+use dap_cfn::policy::{PolicyDocument, Statement};
+use dap_cfn::resources::{ec2, iam};
+use dap_cfn::{get_att, r#ref, ResourceEntry, Template};
+use dap_config::{Environment, Protection};
+
+use crate::builder::{Builder, Key};
+use crate::names::Names;
+use crate::roles::analyst_statements;
+use crate::stacks::access::service_trust;
+
+pub fn build(env: &Environment, names: &Names) -> Template {
+    let mut b = Builder::new(
+        env,
+        names,
+        "dap reporting: the report server (EC2, private, SSM-managed)",
+    );
+    let host = &env.reporting_host;
+    let data_key = b.key_arn(Key::Data);
+    let vpc_id = host.vpc_id.clone().unwrap_or_default();
+    let subnet_id = host.subnet_id.clone().unwrap_or_default();
+    b.add(
+        "ReportingSecurityGroup",
+        ResourceEntry::new(ec2::SecurityGroup {
+            group_name: names.named("reporting"),
+            group_description: "Report server: HTTPS from the allowed networks only".to_owned(),
+            vpc_id,
+            security_group_ingress: host
+                .allowed_cidrs
+                .iter()
+                .map(|cidr| ec2::SecurityGroupRule {
+                    description: format!("HTTPS from {cidr}"),
+                    ip_protocol: "tcp".to_owned(),
+                    from_port: 443,
+                    to_port: 443,
+                    cidr_ip: Some(cidr.clone()),
+                })
+                .collect(),
+            security_group_egress: vec![ec2::SecurityGroupRule {
+                description: "HTTPS to AWS APIs (SSM, S3, Athena)".to_owned(),
+                ip_protocol: "tcp".to_owned(),
+                from_port: 443,
+                to_port: 443,
+                cidr_ip: Some("0.0.0.0/0".to_owned()),
+            }],
+            tags: b.tags(),
+        }),
+    );
+    let role = "reporting-host";
+    b.add(
+        "ReportingHostRole",
+        ResourceEntry::new(iam::Role {
+            role_name: names.role(role),
+            description: "The report server: SSM-managed, queries curated data through Athena"
+                .to_owned(),
+            assume_role_policy_document: service_trust(names, "ec2.amazonaws.com"),
+            max_session_duration: 3600,
+            tags: b.tags(),
+        }),
+    );
+    let mut statements = vec![
+        Statement::allow(
+            "SsmAgentRegisters",
+            &["ssm:UpdateInstanceInformation"],
+            vec![names.local_arn("ec2", "instance/*")],
+        ),
+        Statement::allow(
+            "SsmSessionChannels",
+            &[
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
+            vec!["*".into()],
+        ),
+    ];
+    statements.extend(analyst_statements(env, names, &data_key));
+    b.add(
+        "ReportingHostRolePolicy",
+        ResourceEntry::new(iam::ManagedPolicy {
+            managed_policy_name: names.role(role),
+            description: "What the reporting-host role may do".to_owned(),
+            policy_document: PolicyDocument::new(statements),
+            roles: vec![r#ref("ReportingHostRole")],
+        }),
+    );
+    b.add(
+        "ReportingInstanceProfile",
+        ResourceEntry::new(iam::InstanceProfile {
+            instance_profile_name: names.role(role),
+            roles: vec![r#ref("ReportingHostRole")],
+        }),
+    );
+    b.add(
+        "ReportingLaunchTemplate",
+        ResourceEntry::new(ec2::LaunchTemplate {
+            launch_template_name: names.named("reporting"),
+            launch_template_data: ec2::LaunchTemplateData {
+                image_id: host.image.clone(),
+                instance_type: host.instance_type.clone(),
+                ebs_optimized: true,
+                disable_api_termination: env.protection == Protection::Strict,
+                metadata_options: ec2::MetadataOptions {
+                    http_endpoint: "enabled".to_owned(),
+                    http_tokens: "required".to_owned(),
+                    http_put_response_hop_limit: 1,
+                },
+                monitoring: ec2::Monitoring { enabled: true },
+                iam_instance_profile: ec2::IamInstanceProfile {
+                    arn: get_att("ReportingInstanceProfile", "Arn"),
+                },
+                block_device_mappings: vec![ec2::BlockDeviceMapping {
+                    device_name: "/dev/xvda".to_owned(),
+                    ebs: ec2::Ebs {
+                        encrypted: true,
+                        kms_key_id: data_key,
+                        volume_size: 30,
+                        volume_type: "gp3".to_owned(),
+                        delete_on_termination: true,
+                    },
+                }],
+                network_interfaces: vec![ec2::NetworkInterface {
+                    device_index: 0,
+                    associate_public_ip_address: false,
+                    subnet_id,
+                    groups: vec![get_att("ReportingSecurityGroup", "GroupId")],
+                    delete_on_termination: true,
+                }],
+            },
+        }),
+    );
+    b.add(
+        "ReportingHost",
+        ResourceEntry::new(ec2::Instance {
+            launch_template: ec2::LaunchTemplateRef {
+                launch_template_id: r#ref("ReportingLaunchTemplate"),
+                version: get_att("ReportingLaunchTemplate", "LatestVersionNumber"),
+            },
+            tags: b.tags(),
+        }),
+    );
+    b.output(
+        "ReportingHostId",
+        "the report server's instance id",
+        r#ref("ReportingHost"),
+    );
+    b.finish()
+}

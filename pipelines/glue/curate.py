@@ -1,0 +1,174 @@
+"""Glue job `curate`: business-licences raw zone -> curated zone.
+
+Reads the raw table `licences` (Parquet, `year=YYYY/` partitions) from
+`<source>/business-licences/licences/` and writes the curated tables the Athena named queries use,
+each as Parquet under `<target>/business-licences/<table>/` (small aggregates: one file, no partitions).
+
+Self-contained (Glue uploads one script per job). Runs on AWS Glue 5.0 (Spark 3.5, Python 3.11) and
+under plain local PySpark: the Glue-only parts are used only when `awsglue` is importable.
+
+Arguments (Glue DefaultArguments, same names locally):
+  --source   raw zone base URI, e.g. s3://raw-bucket/
+  --target   curated zone base URI, e.g. s3://curated-bucket/
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+DATASET = "business-licences"
+SOURCE_TABLE = "licences"
+
+# Curated tables, exactly as pipelines/schema/business_licences.json declares them (a test checks this).
+TABLES = {
+    "licences_by_month": [
+        ("month_start", "date"), ("issued_year", "int"), ("issued_month", "int"),
+        ("folder_year", "int"), ("licence_count", "bigint"),
+    ],
+    "fees_by_business_type": [
+        ("folder_year", "int"), ("business_type", "string"), ("licence_count", "bigint"),
+        ("fee_count", "bigint"), ("fee_total", "decimal(14,2)"), ("fee_min", "decimal(12,2)"),
+        ("fee_max", "decimal(12,2)"),
+    ],
+    "licences_by_local_area": [
+        ("folder_year", "int"), ("local_area", "string"), ("is_city_local_area", "boolean"),
+        ("licence_count", "bigint"), ("issued_count", "bigint"), ("employee_total", "double"),
+    ],
+    "status_by_year": [
+        ("folder_year", "int"), ("status", "string"), ("licence_count", "bigint"),
+    ],
+    "business_types_by_year": [
+        ("folder_year", "int"), ("business_type", "string"), ("licence_count", "bigint"),
+        ("issued_count", "bigint"),
+    ],
+}
+
+# The City's 22 local areas (same list as clean.py; a test checks they agree).
+LOCAL_AREAS = [
+    "Arbutus-Ridge", "Downtown", "Dunbar-Southlands", "Fairview", "Grandview-Woodland",
+    "Hastings-Sunrise", "Kensington-Cedar Cottage", "Kerrisdale", "Killarney", "Kitsilano",
+    "Marpole", "Mount Pleasant", "Oakridge", "Renfrew-Collingwood", "Riley Park", "Shaughnessy",
+    "South Cambie", "Strathcona", "Sunset", "Victoria-Fraserview", "West End", "West Point Grey",
+]
+UNKNOWN = "Unknown"
+
+SESSION_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "false",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.parquet.writeLegacyFormat": "true",
+}
+
+
+def table_uri(base: str, table: str) -> str:
+    return f"{base.rstrip('/')}/{DATASET}/{table}/"
+
+
+def read_licences(spark: SparkSession, source: str) -> DataFrame:
+    path = table_uri(source, SOURCE_TABLE)
+    return spark.read.option("basePath", path).parquet(path)
+
+
+def _count_if(cond):
+    return F.sum(F.when(cond, 1).otherwise(0))
+
+
+def build_tables(licences: DataFrame) -> dict[str, DataFrame]:
+    """The curated tables from the raw `licences` table (one row per licence)."""
+    lic = (licences.withColumn("folder_year", F.col("year").cast("int"))
+           .withColumn("business_type", F.coalesce(F.col("business_type"), F.lit(UNKNOWN)))
+           .withColumn("local_area", F.coalesce(F.col("local_area"), F.lit(UNKNOWN))))
+    issued = F.col("status") == "Issued"
+    out = {
+        "licences_by_month": (
+            lic.where(F.col("issued_local_date").isNotNull())
+            .groupBy(F.trunc("issued_local_date", "month").alias("month_start"),
+                     F.year("issued_local_date").alias("issued_year"),
+                     F.month("issued_local_date").alias("issued_month"), "folder_year")
+            .agg(F.count(F.lit(1)).alias("licence_count"))),
+        "fees_by_business_type": (
+            lic.groupBy("folder_year", "business_type")
+            .agg(F.count(F.lit(1)).alias("licence_count"), F.count("fee_paid").alias("fee_count"),
+                 F.sum("fee_paid").alias("fee_total"), F.min("fee_paid").alias("fee_min"),
+                 F.max("fee_paid").alias("fee_max"))),
+        "licences_by_local_area": (
+            lic.groupBy("folder_year", "local_area")
+            .agg(F.count(F.lit(1)).alias("licence_count"), _count_if(issued).alias("issued_count"),
+                 F.sum(F.when(~F.col("employees_outlier"), F.col("number_of_employees")))
+                 .alias("employee_total"))
+            .withColumn("is_city_local_area", F.col("local_area").isin(LOCAL_AREAS))),
+        "status_by_year": (
+            lic.groupBy("folder_year", "status").agg(F.count(F.lit(1)).alias("licence_count"))),
+        "business_types_by_year": (
+            lic.groupBy("folder_year", "business_type")
+            .agg(F.count(F.lit(1)).alias("licence_count"), _count_if(issued).alias("issued_count"))),
+    }
+    return {name: df.select(*[F.col(n).cast(t).alias(n) for n, t in TABLES[name]])
+            for name, df in out.items()}
+
+
+def run(spark: SparkSession, source: str, target: str) -> dict:
+    for k, v in SESSION_CONF.items():
+        spark.conf.set(k, v)
+    licences = read_licences(spark, source).persist()
+    summary = {"job": "curate", "dataset": DATASET, "source_rows": licences.count(), "tables": {}}
+    try:
+        for name, df in build_tables(licences).items():
+            df = df.coalesce(1).sortWithinPartitions(*[n for n, _ in TABLES[name][:2]]).persist()
+            uri = table_uri(target, name)
+            df.write.mode("overwrite").parquet(uri)
+            summary["tables"][name] = {"rows": df.count(), "output": uri}
+            df.unpersist()
+    finally:
+        licences.unpersist()
+    return summary
+
+
+def local_spark(app: str) -> SparkSession:
+    if not os.environ.get("JAVA_HOME"):
+        import shutil
+        java = shutil.which("java")
+        if java:
+            os.environ["JAVA_HOME"] = os.path.dirname(os.path.dirname(os.path.realpath(java)))
+    spark = (SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]")).appName(app)
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "4")
+             .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+             .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
+             .getOrCreate())
+    spark.sparkContext.setLogLevel(os.environ.get("SPARK_LOG_LEVEL", "ERROR"))
+    return spark
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = list(sys.argv if argv is None else argv)
+    try:
+        from awsglue.context import GlueContext
+        from awsglue.job import Job
+        from awsglue.utils import getResolvedOptions
+    except ImportError:  # local PySpark
+        p = argparse.ArgumentParser(prog="curate.py", description=__doc__.split("\n")[0])
+        p.add_argument("--source", required=True, help="raw zone base URI / folder")
+        p.add_argument("--target", required=True, help="curated zone base URI / folder")
+        a, _ = p.parse_known_args(argv[1:])
+        summary = run(local_spark("dap-curate"), a.source, a.target)
+        print(json.dumps(summary, indent=2))
+        return summary
+    from pyspark.context import SparkContext
+    args = getResolvedOptions(argv, ["JOB_NAME", "source", "target"])
+    glue_context = GlueContext(SparkContext.getOrCreate())
+    job = Job(glue_context)
+    job.init(args["JOB_NAME"], args)
+    summary = run(glue_context.spark_session, args["source"], args["target"])
+    print(json.dumps(summary))
+    job.commit()
+    return summary
+
+
+if __name__ == "__main__":
+    main()

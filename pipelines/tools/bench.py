@@ -1,0 +1,64 @@
+"""Benchmark the clean job under local Spark: rows read per second. Prints figures, asserts nothing.
+
+    python pipelines/tools/bench.py [--runs N] [--scale K]
+
+Runs clean.run() (read + clean + dedupe + write Parquet + quality summary) on the bundled sample
+(both real extracts), then on the sample's files copied K times (same rows again: the job reads and
+deduplicates them all). Session start-up and one warm-up run are excluded from the timings.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "pipelines" / "glue"))
+import clean  # noqa: E402
+
+SAMPLE = ROOT / "pipelines" / "tests" / "fixtures" / "extracts"
+
+
+def bench(spark, source: Path, runs: int, work: Path, label: str) -> None:
+    times, report = [], None
+    for i in range(runs):
+        target = work / f"out-{label}-{i}"
+        t0 = time.perf_counter()
+        report = clean.run(spark, [str(source)], str(target), str(target / "_quality"))
+        times.append(time.perf_counter() - t0)
+        shutil.rmtree(target, ignore_errors=True)
+    rows = report["rows_read"]
+    med = statistics.median(times)
+    print(f"{label:<14} rows_read={rows:>8,}  rows_kept={report['rows_kept']:>6,}  runs={runs}  "
+          f"median={med:6.2f}s  min={min(times):6.2f}s  rows/s={rows / med:>10,.0f}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--scale", type=int, default=20)
+    a = p.parse_args()
+    spark = clean.local_spark("dap-clean-bench")
+    print(f"Spark {spark.version}, master {spark.sparkContext.master}, "
+          f"{os.cpu_count()} CPUs, shuffle partitions {spark.conf.get('spark.sql.shuffle.partitions')}")
+    with tempfile.TemporaryDirectory(prefix="dap-bench-") as tmp:
+        work = Path(tmp)
+        clean.run(spark, [str(SAMPLE)], str(work / "warmup"), None)  # JIT / class loading
+        bench(spark, SAMPLE, a.runs, work, "sample")
+        if a.scale > 1:
+            scaled = work / "scaled"
+            scaled.mkdir()
+            for k in range(a.scale):
+                for f in SAMPLE.glob("*.csv"):
+                    shutil.copy(f, scaled / f"{f.stem}-{k:03d}.csv")
+            bench(spark, scaled, a.runs, work, f"sample x{a.scale}")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()
