@@ -72,3 +72,35 @@ impl std::fmt::Display for ConfigReport {
 }
 
 impl std::error::Error for ConfigReport {}
+
+/// The header of a config report: the file and how many errors, then each located error
+/// (miette would otherwise repeat every error's one-line form in the header).
+#[derive(Debug)]
+pub struct Summary<'a>(pub &'a dap_config::ConfigErrors);
+
+impl std::fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let errors = self.0.errors();
+        let file = errors.first().map(|e| e.file.as_str()).unwrap_or("environment file");
+        let n = errors.len();
+        write!(
+            f,
+            "`{file}`: {n} error{}; nothing was rendered",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Summary<'_> {}
+
+impl miette::Diagnostic for Summary<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        self.0.related()
+    }
+}

@@ -27,10 +27,10 @@ fn main() {
 /// Print an error: config errors as located miette diagnostics, others as `error: a: b`.
 fn report(err: &anyhow::Error) {
     if let Some(config) = err.downcast_ref::<environments::ConfigReport>() {
-        let diagnostic: &dyn miette::Diagnostic = &config.0;
+        let summary = environments::Summary(&config.0);
         let handler = miette::GraphicalReportHandler::new();
         let mut rendered = String::new();
-        if handler.render_report(&mut rendered, diagnostic).is_ok() {
+        if handler.render_report(&mut rendered, &summary).is_ok() {
             eprint!("{rendered}");
             return;
         }

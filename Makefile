@@ -1,0 +1,42 @@
+# A thin list of commands; the logic lives in Rust and in scripts/.
+.PHONY: demo test check lint fmt render validate bench job-clean job-curate venv
+
+## The demo: render the local environment and run the pipeline on the bundled sample.
+demo:
+	bash scripts/demo.sh
+
+## Everything CI runs (CI calls this through .ci/run).
+test:
+	bash scripts/test.sh
+
+## Format and lint only.
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+## Render every environment into out/.
+render:
+	cargo run --quiet -p dap-cli -- render --all
+
+## Render afresh and run cfn-lint and checkov over every environment.
+validate:
+	bash scripts/validate-templates.sh
+
+## Benchmarks: rendering (time, peak memory) and the clean job (rows per second).
+bench:
+	cargo bench -p dap-planner --bench render
+	bash scripts/pipeline-bench.sh
+
+## Run a Glue job locally: make job-clean INPUT="a.csv dir/" OUTPUT=out/raw
+job-clean:
+	bash scripts/pipeline-job.sh clean $(INPUT) $(OUTPUT)
+
+## make job-curate INPUT=out/raw OUTPUT=out/curated
+job-curate:
+	bash scripts/pipeline-job.sh curate $(INPUT) $(OUTPUT)
+
+venv:
+	bash scripts/venv.sh

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Everything CI runs, in order; the first failure stops the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export INSTA_UPDATE=no
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "format"
+cargo fmt --all --check
+step "clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "rustdoc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+step "python virtualenv"
+bash scripts/venv.sh
+step "cargo test"
+cargo test --workspace
+step "template validators (cfn-lint, checkov)"
+bash scripts/validate-templates.sh
+step "pipeline tests (PySpark, DuckDB)"
+bash scripts/pipeline-test.sh
