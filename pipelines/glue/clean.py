@@ -182,7 +182,8 @@ def read_landing(spark: SparkSession, files: list[str]) -> DataFrame:
     frames = []
     for (layout, width, positions), group in sorted(groups.items()):
         names = list(header_names[group[0]])
-        if len({n.lower() for n in names}) != width or "_corrupt_record" in names:
+        if (len({n.lower() for n in names}) != width or "_corrupt_record" in names
+                or any(not n or "`" in n for n in names)):
             names = [f"_c{i}" for i in range(width)]
         # Named like the header so Spark's header check agrees; read positionally (enforceSchema).
         schema = T.StructType([T.StructField(n, T.StringType()) for n in names]
@@ -214,10 +215,16 @@ def S(name: str):
     return F.col(SRC + name)
 
 
-def _nz(c):
-    """Trimmed text with runs of whitespace collapsed; empty -> null."""
-    t = F.trim(F.regexp_replace(c, r"\s+", " "))
-    return F.when(t == "", F.lit(None)).otherwise(t)
+def _nz(c, collapse: bool = False):
+    """Trimmed text, empty -> null; with collapse, inner runs of whitespace become one space
+    (regex: only on the free-text columns, it is the costliest step per row)."""
+    t = F.trim(F.regexp_replace(c, r"[\s\u00a0]+", " ")) if collapse else F.trim(c)
+    return F.nullif(t, F.lit(""))
+
+
+# free-text columns whose whitespace runs are collapsed
+COLLAPSE = {"BusinessName", "BusinessTradeName", "BusinessType", "BusinessSubType", "Unit", "House",
+            "Street", "City", "PostalCode", "LocalArea"}
 
 
 def _map(d: dict):
@@ -236,7 +243,7 @@ def _parse_instant(c):
 
 def clean_columns(raw: DataFrame) -> DataFrame:
     """Per-row cleaning and typing. Keeps helper columns `_*` for dedup and the quality report."""
-    s = {c: _nz(F.col(c)) for c in CURRENT_LAYOUT}
+    s = {c: _nz(F.col(c), c in COLLAPSE) for c in CURRENT_LAYOUT}
     df = raw.select(*[s[c].alias(SRC + c) for c in CURRENT_LAYOUT],
                     "source_file", "source_layout", "_corrupt_record")
 
@@ -319,13 +326,17 @@ def clean_columns(raw: DataFrame) -> DataFrame:
             .withColumn("fee_paid", F.regexp_replace(S("FeePaid"), r"[$,\s]", "").cast("decimal(12,2)")))
 
     # coordinates: Geom GeoJSON first, then geo_point_2d "lat, lon"
-    gp = F.split(S("geo_point_2d"), ",")
-    lon = F.coalesce(F.get_json_object(S("Geom"), "$.coordinates[0]").cast("double"),
-                     F.when(F.size(gp) == 2, F.trim(gp.getItem(1)).cast("double")))
-    lat = F.coalesce(F.get_json_object(S("Geom"), "$.coordinates[1]").cast("double"),
-                     F.when(F.size(gp) == 2, F.trim(gp.getItem(0)).cast("double")))
-    df = (df.withColumn("longitude", F.when(lon.between(-180, 180) & lat.between(-90, 90), lon))
-            .withColumn("latitude", F.when(lon.between(-180, 180) & lat.between(-90, 90), lat)))
+    df = (df.withColumn("_geom", F.from_json(S("Geom"), "coordinates array<double>, type string"))
+            .withColumn("_gp", F.split(S("geo_point_2d"), ",")))
+    gp_ok = F.size("_gp") == 2
+    lon = F.coalesce(F.col("_geom.coordinates").getItem(0),
+                     F.when(gp_ok, F.trim(F.col("_gp").getItem(1)).cast("double")))
+    lat = F.coalesce(F.col("_geom.coordinates").getItem(1),
+                     F.when(gp_ok, F.trim(F.col("_gp").getItem(0)).cast("double")))
+    df = (df.withColumn("_lon", lon).withColumn("_lat", lat))
+    in_range = F.col("_lon").between(-180, 180) & F.col("_lat").between(-90, 90)
+    df = (df.withColumn("longitude", F.when(in_range, F.col("_lon")))
+            .withColumn("latitude", F.when(in_range, F.col("_lat"))))
 
     # completeness of the source row: tie-break between near duplicates
     df = df.withColumn("_filled", reduce(lambda a, b: a + b,
@@ -480,8 +491,17 @@ def _split(v: str) -> list[str]:
     return [s.strip() for s in v.split(",") if s.strip()]
 
 
+def check_dataset(argv: list[str]) -> None:
+    """The planner also passes --dataset; this script serves exactly one dataset."""
+    if "--dataset" in argv[:-1]:
+        value = argv[argv.index("--dataset") + 1]
+        if value != DATASET:
+            raise ValueError(f"this job cleans dataset {DATASET!r}, not {value!r}")
+
+
 def main(argv: list[str] | None = None) -> dict:
     argv = list(sys.argv if argv is None else argv)
+    check_dataset(argv)
     try:
         from awsglue.context import GlueContext
         from awsglue.job import Job
@@ -492,6 +512,7 @@ def main(argv: list[str] | None = None) -> dict:
                        help="landing file/folder URI; repeat or comma-separate")
         p.add_argument("--target", required=True, help="raw zone base URI / folder")
         p.add_argument("--quality_report", default=None, help="URI prefix / folder for the quality JSON")
+        p.add_argument("--dataset", default=DATASET, help=f"must be {DATASET} (optional)")
         a, _ = p.parse_known_args(argv[1:])
         spark = local_spark("dap-clean")
         report = run(spark, [s for v in a.source for s in _split(v)], a.target, a.quality_report)

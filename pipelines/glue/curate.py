@@ -145,8 +145,17 @@ def local_spark(app: str) -> SparkSession:
     return spark
 
 
+def check_dataset(argv: list[str]) -> None:
+    """The planner also passes --dataset; this script serves exactly one dataset."""
+    if "--dataset" in argv[:-1]:
+        value = argv[argv.index("--dataset") + 1]
+        if value != DATASET:
+            raise ValueError(f"this job curates dataset {DATASET!r}, not {value!r}")
+
+
 def main(argv: list[str] | None = None) -> dict:
     argv = list(sys.argv if argv is None else argv)
+    check_dataset(argv)
     try:
         from awsglue.context import GlueContext
         from awsglue.job import Job
@@ -155,6 +164,7 @@ def main(argv: list[str] | None = None) -> dict:
         p = argparse.ArgumentParser(prog="curate.py", description=__doc__.split("\n")[0])
         p.add_argument("--source", required=True, help="raw zone base URI / folder")
         p.add_argument("--target", required=True, help="curated zone base URI / folder")
+        p.add_argument("--dataset", default=DATASET, help=f"must be {DATASET} (optional)")
         a, _ = p.parse_known_args(argv[1:])
         summary = run(local_spark("dap-curate"), a.source, a.target)
         print(json.dumps(summary, indent=2))

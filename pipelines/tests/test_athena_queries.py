@@ -126,3 +126,22 @@ def test_change_2023_vs_2024_logic():
     pct = dict(zip(got["business_type"], got["pct_change"]))
     assert pct["Restaurant"] == 20.0 and pct["Office"] == -20.0 and pct["Cheque Cashing"] == -100.0
     assert pd.isna(pct["Cannabis Retail"])
+
+
+def test_top_local_areas_logic():
+    """The same SQL over a hand-made licences_by_local_area: only the City's local areas, summed
+    over years, ten at most, ties by name."""
+    import duckdb
+
+    areas = [f"Area {i:02d}" for i in range(12)]
+    rows = [(2024, a, True, 10 + i, 5, 0.0) for i, a in enumerate(areas)]
+    rows += [(2025, "Area 00", True, 100, 90, 0.0), (2025, "Unknown", False, 10_000, 0, 0.0),
+             (2025, "Out of Town", False, 5_000, 0, 0.0), (2024, "Area 10", True, 1, 1, 0.0)]
+    df = pd.DataFrame(rows, columns=["folder_year", "local_area", "is_city_local_area", "licence_count",
+                                     "issued_count", "employee_total"])
+    con = duckdb.connect()
+    con.register("licences_by_local_area", df)
+    got = con.execute(sql("top_local_areas")).df()
+    assert [(r.local_area, int(r.licences)) for r in got.itertuples()] == [
+        ("Area 00", 110), ("Area 10", 21), ("Area 11", 21), ("Area 09", 19), ("Area 08", 18),
+        ("Area 07", 17), ("Area 06", 16), ("Area 05", 15), ("Area 04", 14), ("Area 03", 13)]

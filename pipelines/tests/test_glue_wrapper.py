@@ -52,8 +52,11 @@ def fake_awsglue(monkeypatch, spark):
 
 def test_glue_wrapper_runs_clean_and_curate(fake_awsglue, tmp_path):
     raw, curated, quality = tmp_path / "raw-bucket", tmp_path / "curated-bucket", tmp_path / "quality"
+    # the DefaultArguments the planner declares, plus what Glue adds
     argv = ["script.py", "--JOB_NAME", "dap-clean", "--job-bookmark-option", "job-bookmark-disable",
-            "--source", str(CURRENT_EXTRACT), "--target", f"{raw}/", "--quality_report", f"{quality}/"]
+            "--source", str(CURRENT_EXTRACT), "--target", f"{raw}/", "--quality_report", f"{quality}/",
+            "--dataset", DATASET, "--TempDir", str(tmp_path / "temp"),
+            "--enable-continuous-cloudwatch-log", "true", "--job-language", "python"]
     report = clean.main(argv)
     assert fake_awsglue[:2] == [("getResolvedOptions", ["JOB_NAME", "source", "target", "quality_report"]),
                                 ("init", "dap-clean")]
@@ -64,7 +67,7 @@ def test_glue_wrapper_runs_clean_and_curate(fake_awsglue, tmp_path):
 
     fake_awsglue.clear()
     summary = curate.main(["script.py", "--JOB_NAME", "dap-curate", "--source", str(raw),
-                           "--target", str(curated)])
+                           "--target", str(curated), "--dataset", DATASET])
     assert fake_awsglue == [("getResolvedOptions", ["JOB_NAME", "source", "target"]),
                             ("init", "dap-curate"), ("commit",)]
     assert summary["source_rows"] == 3384
@@ -74,3 +77,10 @@ def test_glue_wrapper_runs_clean_and_curate(fake_awsglue, tmp_path):
 def test_glue_wrapper_requires_arguments(fake_awsglue):
     with pytest.raises(SystemExit):
         clean.main(["script.py", "--JOB_NAME", "x", "--source", "s3://b/"])
+
+
+def test_jobs_refuse_another_dataset(fake_awsglue):
+    for job in (clean, curate):
+        with pytest.raises(ValueError, match="not 'street-trees'"):
+            job.main(["script.py", "--JOB_NAME", "x", "--source", "s3://b/", "--target", "s3://c/",
+                      "--quality_report", "s3://d/", "--dataset", "street-trees"])

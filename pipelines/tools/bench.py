@@ -41,7 +41,7 @@ def bench(spark, source: Path, runs: int, work: Path, label: str) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--scale", type=int, default=20)
+    p.add_argument("--scale", type=int, default=10)
     a = p.parse_args()
     spark = clean.local_spark("dap-clean-bench")
     print(f"Spark {spark.version}, master {spark.sparkContext.master}, "
