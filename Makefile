@@ -1,7 +1,8 @@
 # A thin list of commands; the logic lives in Rust and in scripts/.
-.PHONY: demo test check lint fmt render validate bench job-clean job-curate venv
+.PHONY: demo test check lint fmt render validate bench job-clean job-curate venv rule-docs
 
-## The demo: render the local environment and run the pipeline on the bundled sample.
+## The demo: render the local environment, apply it to a local moto server and plan again,
+## then run the pipeline on the bundled sample.
 demo:
 	bash scripts/demo.sh
 
@@ -25,9 +26,12 @@ render:
 validate:
 	bash scripts/validate-templates.sh
 
-## Benchmarks: rendering (time, peak memory) and the clean job (rows per second).
+## Benchmarks: rendering (time, peak memory), apply and plan on moto (time, AWS calls), and the
+## clean job (rows per second).
 bench:
 	cargo bench -p dap-planner --bench render
+	cargo bench -p dap-rules --bench check
+	cargo bench -p dap-applier --bench apply
 	bash scripts/pipeline-bench.sh
 
 ## Run a Glue job locally: make job-clean INPUT="a.csv dir/" OUTPUT=out/raw
@@ -40,3 +44,7 @@ job-curate:
 
 venv:
 	bash scripts/venv.sh
+
+## Regenerate docs/rules/ from the rules' doc comments (CI fails when they are stale).
+rule-docs:
+	DAP_UPDATE_DOCS=1 cargo test -p dap-rules --test docs

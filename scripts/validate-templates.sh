@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/venv.sh
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cargo run --quiet --release -p dap-cli -- render --all --out "$out" >/dev/null
+cargo run --quiet -p dap-cli -- render --all --out "$out" >/dev/null
 status=0
 echo "cfn-lint $(.venv/bin/cfn-lint --version | awk '{print $2}') over $(ls "$out"/*/*.yaml | wc -l) templates" >&2
 if ! .venv/bin/cfn-lint -- "$out"/*/*.yaml; then

@@ -24,5 +24,7 @@ pub mod resources;
 mod template;
 mod value;
 
-pub use template::{Metadata, Output, Parameter, Policy, Resource, ResourceEntry, Skip, Template};
+pub use template::{
+    Metadata, Output, Parameter, Policy, Resource, ResourceEntry, Skip, Suppression, Template,
+};
 pub use value::{get_att, join, r#ref, sub, Expr, Value};

@@ -33,6 +33,16 @@ pub struct Skip {
     pub comment: String,
 }
 
+/// A suppression of one of dap's own rules on a resource: the rule code and why it cannot
+/// apply. Written as `Metadata: {dap: {suppress: [{rule, reason}]}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// The rule code, for example `DAP-S3-007`.
+    pub rule: String,
+    /// Why the rule does not apply to this resource.
+    pub reason: String,
+}
+
 /// Resource metadata: scanner suppressions with their reasons.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Metadata {
@@ -40,12 +50,14 @@ pub struct Metadata {
     pub checkov: Vec<Skip>,
     /// cfn-lint rules ignored on this resource, each with its reason.
     pub cfn_lint: Vec<Skip>,
+    /// dap rules suppressed on this resource (platform-wide exceptions), each with its reason.
+    pub dap: Vec<Suppression>,
 }
 
 impl Metadata {
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.checkov.is_empty() && self.cfn_lint.is_empty()
+        self.checkov.is_empty() && self.cfn_lint.is_empty() && self.dap.is_empty()
     }
 }
 
@@ -63,6 +75,10 @@ impl Serialize for Metadata {
         struct Lint<'a> {
             config: LintConfig,
             reasons: &'a [Skip],
+        }
+        #[derive(Serialize)]
+        struct Dap<'a> {
+            suppress: &'a [Suppression],
         }
         let mut map = s.serialize_map(None)?;
         if !self.cfn_lint.is_empty() {
@@ -82,6 +98,14 @@ impl Serialize for Metadata {
                 "checkov",
                 &Checkov {
                     skip: &self.checkov,
+                },
+            )?;
+        }
+        if !self.dap.is_empty() {
+            map.serialize_entry(
+                "dap",
+                &Dap {
+                    suppress: &self.dap,
                 },
             )?;
         }
@@ -137,6 +161,16 @@ impl ResourceEntry {
         self.metadata.checkov.push(Skip {
             id: id.to_owned(),
             comment: reason.to_owned(),
+        });
+        self
+    }
+
+    /// Suppress one of dap's own rules on this resource, with the reason (shown in `dap check`
+    /// output and in the generated rule docs).
+    pub fn suppress(mut self, rule: &str, reason: &str) -> Self {
+        self.metadata.dap.push(Suppression {
+            rule: rule.to_owned(),
+            reason: reason.to_owned(),
         });
         self
     }
@@ -248,13 +282,96 @@ impl Template {
         );
     }
 
-    /// Render the template as YAML (long-form intrinsics, JSON-compatible).
+    /// Render the template as YAML (long-form intrinsics, JSON-compatible). Date-like plain
+    /// scalars (`2010-09-09`, `2012-10-17`) are single-quoted: YAML 1.1 readers such as PyYAML
+    /// (moto, some linters) would otherwise read them as dates, not the strings CloudFormation
+    /// means.
     pub fn to_yaml(&self) -> String {
-        serde_yaml::to_string(self).expect("a template always serializes")
+        quote_dates(&serde_yaml::to_string(self).expect("a template always serializes"))
     }
 
     /// Render the template as JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a template always serializes")
+    }
+}
+
+/// Single-quote every plain scalar value that looks like a `YYYY-MM-DD` date.
+fn quote_dates(yaml: &str) -> String {
+    fn is_date(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                _ => c.is_ascii_digit(),
+            })
+    }
+    let mut out = String::with_capacity(yaml.len() + 64);
+    for line in yaml.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let split = body.rfind(": ").map(|i| i + 2).or_else(|| {
+            body.trim_start()
+                .starts_with("- ")
+                .then(|| body.find("- ").unwrap() + 2)
+        });
+        match split {
+            Some(at) if is_date(&body[at..]) => {
+                out.push_str(&body[..at]);
+                out.push('\'');
+                out.push_str(&body[at..]);
+                out.push('\'');
+                out.push_str(&line[body.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::sns;
+
+    #[test]
+    fn date_like_scalars_are_quoted() {
+        let check = |input: &str, expect: &str| assert_eq!(quote_dates(input), expect);
+        check("Version: 2012-10-17\n", "Version: '2012-10-17'\n");
+        check("  - 2024-01-31\n", "  - '2024-01-31'\n");
+        check(
+            "a: 2012-10-177\nb: x2012-10-17\n",
+            "a: 2012-10-177\nb: x2012-10-17\n",
+        );
+        check("a: '2012-10-17'\n", "a: '2012-10-17'\n");
+        check("Name: 20121017ab\n", "Name: 20121017ab\n");
+    }
+
+    fn topic() -> ResourceEntry {
+        ResourceEntry::new(sns::Topic {
+            topic_name: "t".into(),
+            display_name: "t".into(),
+            kms_master_key_id: "alias/k".into(),
+            tags: vec![],
+        })
+    }
+
+    #[test]
+    fn metadata_is_left_out_when_empty() {
+        let yaml = serde_yaml::to_string(&topic()).unwrap();
+        assert!(!yaml.contains("Metadata"), "{yaml}");
+    }
+
+    #[test]
+    fn dap_suppressions_serialize_after_scanner_skips() {
+        let entry = topic()
+            .skip_checkov("CKV_AWS_1", "because")
+            .suppress("DAP-SNS-001", "a reason");
+        let yaml = serde_yaml::to_string(&entry).unwrap();
+        assert!(
+            yaml.contains(
+                "Metadata:\n  checkov:\n    skip:\n    - id: CKV_AWS_1\n      comment: because\n  dap:\n    suppress:\n    - rule: DAP-SNS-001\n      reason: a reason\n"
+            ),
+            "{yaml}"
+        );
     }
 }

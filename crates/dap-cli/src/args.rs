@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// dap: provisions the City of Vancouver's Data Analytical Platform on AWS from typed models.
 ///
@@ -26,6 +26,50 @@ pub enum Command {
     /// counts), then prints a summary table. Rendering is pure and deterministic: the same
     /// environment file always gives the same bytes.
     Render(RenderArgs),
+    /// Show what `apply` would change in the environment's AWS account, per stack and resource.
+    ///
+    /// Verifies the account first (`sts:GetCallerIdentity` must return the environment's
+    /// account; the region must match), reads the deployed stacks with one `DescribeStacks`,
+    /// and creates a change set (deleted afterwards) for each stack whose template or settings
+    /// differ. Prints each added (+), changed (~) and removed (-) resource with its type,
+    /// logical id and the changed property values, then `N to add, N to change, N to remove`.
+    ///
+    /// Exit codes: 0 no changes, 2 changes present, 1 error (3 is reserved for changes blocked
+    /// by a guard).
+    Plan(PlanArgs),
+    /// Deploy the environment: show the plan, confirm, upload the Glue scripts, then create or
+    /// update the stacks in dependency order (independent ones in parallel).
+    ///
+    /// Progress goes to stderr (one line per stack with [n/N], status and elapsed time) when it
+    /// is a terminal; the final table of stacks and their outputs goes to stdout. If a stack
+    /// fails, the stacks that depend on it are not attempted, and the failing stack and its
+    /// reason are reported. Exit codes: 0 applied (or nothing to do), 1 error, a failed stack
+    /// or cancelled.
+    Apply(ApplyArgs),
+    /// Delete the environment's stacks, dependents first, after confirmation.
+    ///
+    /// Refuses environments whose protection is `strict`. Resources with
+    /// `DeletionPolicy: Retain` (data buckets, keys, the Glue catalog, logs, the trail) are left
+    /// in place and listed at the end. Exit codes: 0 deleted, 1 error, a failed deletion or
+    /// cancelled.
+    Destroy(DestroyArgs),
+    /// Generate the reports for auditors and the architecture diagram into `docs/generated/`.
+    ///
+    /// From the same templates `render` produces: `<out>/<env>/access.md` (who may do what on
+    /// every data location, computed by evaluating the generated policies), `encryption.md`,
+    /// `audit.md`, `architecture.md` (Mermaid), `architecture.svg` and `<env>.html` (all of it
+    /// in one self-contained, printable page). `--compare A B` writes `<out>/compare-A-B.md`
+    /// for a promotion review. With `--check`, writes nothing and exits 1 listing stale files.
+    Docs(DocsArgs),
+    /// Run the platform's security rules over an environment's rendered templates, or over a
+    /// folder of templates, and print the findings.
+    ///
+    /// Each finding names the rule code (docs/rules/<code>.md), severity, stack, logical id,
+    /// what is wrong and the fix. Suppressions (the environment file's `suppressions`, or a
+    /// resource's `Metadata.dap.suppress`) are shown with their reason; one that matches
+    /// nothing is itself an error. Exit codes: 0 no unsuppressed error finding (warnings may be
+    /// shown), 3 an unsuppressed error finding, 1 input that cannot be read.
+    Check(CheckArgs),
 }
 
 /// Which environment(s) a command works on.
@@ -56,4 +100,119 @@ pub struct RenderArgs {
     /// Print the summary as JSON (the manifests) instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which environment, and how to reach its AWS account.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// The environment: the stem of a file in the environments folder (`prod` for
+    /// `environments/prod.yaml`).
+    #[arg(long, short = 'e', value_name = "NAME")]
+    pub env: String,
+    /// The folder holding the environment files.
+    #[arg(long, value_name = "DIR", default_value = "environments")]
+    pub env_dir: PathBuf,
+    /// The AWS profile to use (otherwise `AWS_PROFILE`, then the default chain). Region and
+    /// endpoint also come from the standard chain (`AWS_REGION`, `AWS_ENDPOINT_URL`); the
+    /// environment file's `endpoint_url` applies when the chain names none.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// No progress display on stderr (it is off anyway when stderr is not a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// `dap plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Environment and AWS access.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Also create change sets for stacks whose recorded template hash matches, to find
+    /// changes from outside the template (such as a new value of an SSM parameter it reads).
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+/// `dap apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Environment and AWS access.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Apply without asking (for CI). Without it, `apply` asks on the terminal and refuses
+    /// when standard input is not one.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `dap destroy`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Environment and AWS access.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Destroy without asking. Without it, `destroy` asks on the terminal and refuses when
+    /// standard input is not one.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `dap docs`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["env", "all", "compare"])))]
+pub struct DocsArgs {
+    /// The environment: the stem of a file in the environments folder.
+    #[arg(long, short = 'e', value_name = "NAME")]
+    pub env: Option<String>,
+    /// Every environment in the environments folder.
+    #[arg(long)]
+    pub all: bool,
+    /// Compare two environments (settings, stacks, protection, audit, access).
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub compare: Option<Vec<String>>,
+    /// The folder holding the environment files.
+    #[arg(long, value_name = "DIR", default_value = "environments")]
+    pub env_dir: PathBuf,
+    /// Where to write: reports go to `<DIR>/<env>/`, comparisons to `<DIR>/`.
+    #[arg(long, value_name = "DIR", default_value = "docs/generated")]
+    pub out: PathBuf,
+    /// Write nothing; compare with the files in the folder and exit 1 listing the stale ones.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `dap check`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["env", "all", "templates"])))]
+pub struct CheckArgs {
+    /// The environment: the stem of a file in the environments folder. Its templates are
+    /// rendered in memory and checked with its facts and suppressions.
+    #[arg(long, short = 'e', value_name = "NAME")]
+    pub env: Option<String>,
+    /// Every environment in the environments folder.
+    #[arg(long)]
+    pub all: bool,
+    /// Check the CloudFormation templates (YAML or JSON, short-form intrinsics allowed) under
+    /// this folder, recursively, as one set, instead of rendering an environment. Only the
+    /// suppressions in the templates' metadata apply.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// The folder holding the environment files.
+    #[arg(long, value_name = "DIR", default_value = "environments")]
+    pub env_dir: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+/// What `dap check` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One block per finding, then a summary per target.
+    Text,
+    /// The reports as JSON: target, counts, and each finding with its suppression.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }

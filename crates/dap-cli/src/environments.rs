@@ -81,7 +81,10 @@ pub struct Summary<'a>(pub &'a dap_config::ConfigErrors);
 impl std::fmt::Display for Summary<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let errors = self.0.errors();
-        let file = errors.first().map(|e| e.file.as_str()).unwrap_or("environment file");
+        let file = errors
+            .first()
+            .map(|e| e.file.as_str())
+            .unwrap_or("environment file");
         let n = errors.len();
         write!(
             f,

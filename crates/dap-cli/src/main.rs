@@ -1,9 +1,11 @@
 //! `dap`: the command line. Only this crate knows about the terminal and exit codes.
 
 mod args;
+mod aws;
 mod commands;
 mod environments;
 mod exit_code;
+mod progress;
 
 use clap::Parser;
 
@@ -13,6 +15,11 @@ fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Render(a) => commands::render::run(a),
+        Command::Plan(a) => commands::plan::run(a),
+        Command::Apply(a) => commands::apply::run(a),
+        Command::Destroy(a) => commands::destroy::run(a),
+        Command::Docs(a) => commands::docs::run(a),
+        Command::Check(a) => commands::check::run(a),
     };
     let code = match result {
         Ok(code) => code,

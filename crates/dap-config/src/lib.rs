@@ -19,7 +19,8 @@
 //! reject later: names and prefixes (including the length of every derived bucket name, see
 //! [`bucket_name`]), regions, account ids, ARNs of principals (roles and account roots only),
 //! emails, CloudWatch Logs retention values, Glue worker types, limits and `cron(...)`
-//! schedules, Athena's minimum cutoff, reporting-host ids and CIDR blocks, and tags.
+//! schedules, Athena's minimum cutoff, reporting-host ids and CIDR blocks, tags, and rule
+//! suppressions (rule code, stack, logical id and a non-empty reason, each suppressed once).
 //!
 //! # How positions are found
 //!
@@ -81,11 +82,11 @@ mod yaml;
 pub use error::{ConfigError, ConfigErrors, ErrorKind};
 pub use model::{
     Alarms, Athena, Budget, Dataset, Environment, Glue, Principals, Protection, ReportingHost,
-    Retention,
+    Retention, Suppression,
 };
 pub use rules::{
     validate_schedule, ScheduleKind, GLUE_WORKER_TYPES, LOG_RETENTION_DAYS,
-    MIN_BYTES_SCANNED_CUTOFF, REGIONS,
+    MIN_BYTES_SCANNED_CUTOFF, REGIONS, STACK_NAMES,
 };
 
 use schema::Problem;

@@ -50,6 +50,24 @@ pub struct Environment {
     /// and keys must not start with `aws:`).
     #[serde(default)]
     pub tags: IndexMap<String, String>,
+    /// Rule findings this environment accepts, each with its reason (see `dap check`). A
+    /// suppression that matches no finding is itself an error finding.
+    #[serde(default)]
+    pub suppressions: Vec<Suppression>,
+}
+
+/// One accepted rule finding: which rule, on which stack's resource, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suppression {
+    /// The rule code, for example `DAP-S3-007`.
+    pub rule: String,
+    /// The stack's short name, as in the rendered file names (`storage`, `access`, ...).
+    pub stack: String,
+    /// The resource's logical id in that stack, for example `AccessLogsBucket`.
+    pub resource: String,
+    /// Why the finding is accepted; shown in `dap check` output and in the rule docs.
+    pub reason: String,
 }
 
 /// Protection level for data-bearing resources.

@@ -98,6 +98,13 @@ const REPORTING_HOST: &[Field] = &[
     opt("image", Ty::Str),
 ];
 
+const SUPPRESSION: &[Field] = &[
+    req("rule", Ty::Str),
+    req("stack", Ty::Str),
+    req("resource", Ty::Str),
+    req("reason", Ty::Str),
+];
+
 /// The whole file.
 pub(crate) const ENVIRONMENT: &[Field] = &[
     req("name", Ty::Str),
@@ -130,6 +137,7 @@ pub(crate) const ENVIRONMENT: &[Field] = &[
     opt("athena", Ty::Struct(&[opt("bytes_scanned_cutoff", U64)])),
     opt("reporting_host", Ty::Struct(REPORTING_HOST)),
     opt("tags", Ty::Dict(&Ty::Str)),
+    opt("suppressions", Ty::Seq(&Ty::Struct(SUPPRESSION))),
 ];
 
 /// The top-level keys, for messages.
@@ -153,6 +161,7 @@ fn homes(key: &str) -> Vec<String> {
             match &field.ty {
                 Ty::Struct(inner) => walk(inner, &here, key, out),
                 Ty::Dict(Ty::Struct(inner)) => walk(inner, &format!("{here}.<name>"), key, out),
+                Ty::Seq(Ty::Struct(inner)) => walk(inner, &format!("{here}[<n>]"), key, out),
                 _ => {}
             }
         }
@@ -539,7 +548,7 @@ impl Checker {
         {
             let field_path = path.key(field.key);
             let pos = at.key.unwrap_or(at.node.pos);
-            let message = match at.key {
+            let message = match path.parent() {
                 Some(_) => format!("missing required key {}", code(field.key)),
                 None => format!("missing required top-level key {}", code(field.key)),
             };
@@ -651,6 +660,7 @@ glue: {worker_type: G.1X, number_of_workers: 2, timeout_minutes: 1, max_retries:
 athena: {bytes_scanned_cutoff: 1}
 reporting_host: {enabled: true, instance_type: t, vpc_id: v, subnet_id: s, allowed_cidrs: [c], image: i}
 tags: {a: b}
+suppressions: [{rule: DAP-S3-007, stack: storage, resource: AccessLogsBucket, reason: r}]
 "#;
         let doc = crate::yaml::load(full).unwrap();
         let value = checker.check_root(doc.root.as_ref().unwrap());
@@ -666,6 +676,7 @@ tags: {a: b}
         assert_eq!(homes("log_retention_days"), ["retention"]);
         assert_eq!(homes("years"), ["datasets.<name>"]);
         assert_eq!(homes("region"), [""]);
+        assert_eq!(homes("reason"), ["suppressions[<n>]"]);
         assert!(homes("colour").is_empty());
     }
 

@@ -192,6 +192,7 @@ pub(crate) fn validate(env: &Environment, file_name: &str, ctx: &mut Ctx<'_>) {
     check_glue_and_athena(env, ctx);
     check_reporting_host(env, ctx);
     check_tags(env, ctx);
+    check_suppressions(env, ctx);
 }
 
 fn check_bucket_names(env: &Environment, ctx: &mut Ctx<'_>, prefix_path: &Path) {
@@ -490,6 +491,41 @@ fn check_tags(env: &Environment, ctx: &mut Ctx<'_>) {
         let tag_path = path.key(key);
         ctx.check(&tag_path, At::Key, rules::tag_key(key));
         ctx.check(&tag_path, At::Value, rules::tag_value(value));
+    }
+}
+
+fn check_suppressions(env: &Environment, ctx: &mut Ctx<'_>) {
+    let path = Path::root().key("suppressions");
+    let mut complete = Vec::new();
+    for (i, s) in env.suppressions.iter().enumerate() {
+        let entry = path.index(i);
+        let mut ok = ctx.check(&entry.key("rule"), At::Value, rules::rule_code(&s.rule));
+        ok &= ctx.check(&entry.key("stack"), At::Value, rules::stack_name(&s.stack));
+        ok &= ctx.check(
+            &entry.key("resource"),
+            At::Value,
+            rules::logical_id(&s.resource),
+        );
+        ctx.check(&entry.key("reason"), At::Value, rules::reason(&s.reason));
+        if ok {
+            complete.push((i, format!("{} on {}/{}", s.rule, s.stack, s.resource)));
+        }
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, what) in &complete {
+        if let Some(first) = seen.get(what.as_str()) {
+            let reject = Reject::new(
+                format!(
+                    "{} is suppressed twice (first as `{}`)",
+                    code(what),
+                    path.index(*first)
+                ),
+                "each rule and resource once",
+            );
+            ctx.check(&path.index(*i).key("rule"), At::Value, Err(reject));
+        } else {
+            seen.insert(what, *i);
+        }
     }
 }
 

@@ -10,7 +10,10 @@ const ENVIRONMENTS: &[(&str, &str)] = &[
     ("dev", include_str!("../../../environments/dev.yaml")),
     ("local", include_str!("../../../environments/local.yaml")),
     ("prod", include_str!("../../../environments/prod.yaml")),
-    ("staging", include_str!("../../../environments/staging.yaml")),
+    (
+        "staging",
+        include_str!("../../../environments/staging.yaml"),
+    ),
 ];
 
 fn pass() -> usize {

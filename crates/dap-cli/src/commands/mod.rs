@@ -1,3 +1,8 @@
 //! One module per command.
 
+pub mod apply;
+pub mod check;
+pub mod destroy;
+pub mod docs;
+pub mod plan;
 pub mod render;

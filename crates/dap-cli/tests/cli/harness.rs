@@ -63,3 +63,43 @@ impl Run {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
 }
+
+/// The moto server of this test binary, reset, held for the whole test (tests that use it
+/// run one at a time). Fails, never skips, when moto is missing (run `scripts/venv.sh`).
+pub fn moto() -> std::sync::MutexGuard<'static, dap_moto::Moto> {
+    use std::sync::{Mutex, OnceLock};
+    static MOTO: OnceLock<Mutex<dap_moto::Moto>> = OnceLock::new();
+    let m =
+        MOTO.get_or_init(|| Mutex::new(dap_moto::Moto::start().unwrap_or_else(|e| panic!("{e}"))));
+    let guard = m.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    guard.reset().unwrap();
+    guard
+}
+
+impl Workspace {
+    /// Run `dap` against a moto server: its endpoint through `AWS_ENDPOINT_URL` (which wins
+    /// over the environment file's), placeholder keys, no shared config files, no instance
+    /// metadata; standard input is not a terminal.
+    pub fn dap_on(&self, moto: &dap_moto::Moto, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_dap"))
+            .args(args)
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .env("AWS_ENDPOINT_URL", moto.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_CONFIG_FILE", self.path().join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.path().join("no-aws-credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
+            .unwrap();
+        Run { output }
+    }
+}

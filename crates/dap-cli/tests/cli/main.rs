@@ -1,4 +1,9 @@
 //! The `dap` binary's integration tests: one module per command, one small harness.
 
+mod apply;
+mod check;
+mod destroy;
+mod docs;
 mod harness;
+mod plan;
 mod render;

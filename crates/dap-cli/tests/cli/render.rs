@@ -9,8 +9,7 @@ fn render_writes_every_stack_and_the_manifest() {
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let out = ws.path().join("out/prod");
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let stacks = manifest["stacks"].as_array().unwrap();
     assert_eq!(stacks.len(), 8);
     for s in stacks {
@@ -19,7 +18,11 @@ fn render_writes_every_stack_and_the_manifest() {
         assert_eq!(bytes.len() as u64, s["bytes"].as_u64().unwrap());
     }
     assert_eq!(manifest["account_id"], "333333333333");
-    assert!(run.stdout().contains("dap-prod-storage"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("dap-prod-storage"),
+        "{}",
+        run.stdout()
+    );
     assert!(run.stdout().contains("8 stacks"), "{}", run.stdout());
 }
 
@@ -31,7 +34,8 @@ fn render_output_matches_the_planner_snapshots() {
     for env in ["dev", "local", "prod", "staging"] {
         let snap = std::fs::read_to_string(snapshots.join(format!("{env}-storage.snap"))).unwrap();
         let body = snap.splitn(3, "---\n").nth(2).unwrap();
-        let file = std::fs::read_to_string(ws.path().join(format!("out/{env}/storage.yaml"))).unwrap();
+        let file =
+            std::fs::read_to_string(ws.path().join(format!("out/{env}/storage.yaml"))).unwrap();
         assert_eq!(body.trim_end(), file.trim_end(), "{env}");
     }
 }
@@ -57,8 +61,16 @@ fn an_unknown_environment_names_the_known_ones() {
     let ws = Workspace::new();
     let run = ws.dap(&["render", "--env", "qa"]);
     assert_eq!(run.code(), 1);
-    assert!(run.stderr().contains("no environment `qa`"), "{}", run.stderr());
-    assert!(run.stderr().contains("dev, local, prod, staging"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("no environment `qa`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("dev, local, prod, staging"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]

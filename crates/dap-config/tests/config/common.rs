@@ -55,6 +55,11 @@ reporting_host:
 tags:
   Project: data-analytics-platform
   Owner: data-platform-team@vancouver.ca
+suppressions:
+  - rule: DAP-IAM-002
+    stack: reporting
+    resource: ReportingHostRolePolicy
+    reason: the report server's agent calls an API that takes no resource
 "#;
 
 /// `BASE` with `from` (which must occur exactly once) replaced by `to`.

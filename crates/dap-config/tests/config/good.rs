@@ -19,6 +19,10 @@ fn base_file_parses_with_its_values() {
     assert!(env.reporting_host.enabled);
     assert_eq!(env.reporting_host.allowed_cidrs, ["10.20.0.0/16"]);
     assert_eq!(env.tags["Owner"], "data-platform-team@vancouver.ca");
+    assert_eq!(env.suppressions.len(), 1);
+    assert_eq!(env.suppressions[0].rule, "DAP-IAM-002");
+    assert_eq!(env.suppressions[0].stack, "reporting");
+    assert_eq!(env.suppressions[0].resource, "ReportingHostRolePolicy");
 }
 
 const MINIMAL: &str = r#"
@@ -55,6 +59,7 @@ fn omitted_keys_take_the_defaults_from_code() {
     assert_eq!(env.budget.alert_thresholds_percent, [80, 100]);
     assert_eq!(env.endpoint_url, None);
     assert!(env.tags.is_empty());
+    assert!(env.suppressions.is_empty());
 }
 
 #[test]

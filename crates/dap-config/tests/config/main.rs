@@ -7,4 +7,5 @@ mod good;
 mod props;
 mod render;
 mod structure;
+mod suppressions;
 mod values;

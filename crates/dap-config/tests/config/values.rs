@@ -443,7 +443,7 @@ fn tag_values() {
     assert_eq!(found.errors()[0].field, "tags.Owner");
     out.push_str(&format!("tag_value_too_long:\n  {found}\n"));
 
-    let text = format!("{}{too_many}", crate::common::BASE);
+    let text = edit("tags:\n", &format!("tags:\n{too_many}"));
     let errors = errors(&text);
     assert_eq!(errors.len(), 1);
     assert_eq!(errors.errors()[0].field, "tags");

@@ -36,6 +36,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             description: role.description().to_owned(),
             assume_role_policy_document: trust,
             max_session_duration: 3600,
+            managed_policy_arns: vec![r#ref(&format!("{}Policy", role.logical_id()))],
             tags: b.tags(),
         };
         b.add(role.logical_id(), ResourceEntry::new(role_entry));
@@ -45,7 +46,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                 managed_policy_name: names.role(role.slug()),
                 description: format!("What the {} role may do", role.slug()),
                 policy_document: PolicyDocument::new(roles::statements(env, names, &keys, role)),
-                roles: vec![r#ref(role.logical_id())],
+                roles: Vec::new(),
             }),
         );
         b.output(

@@ -35,6 +35,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             description: "CloudTrail delivers events to the trail's log group".to_owned(),
             assume_role_policy_document: service_trust(names, "cloudtrail.amazonaws.com"),
             max_session_duration: 3600,
+            managed_policy_arns: vec![r#ref("TrailDeliveryRolePolicy")],
             tags: b.tags(),
         }),
     );
@@ -51,7 +52,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                     &format!("log-group:{}:log-stream:*", names.trail_log_group()),
                 )],
             )]),
-            roles: vec![r#ref("TrailDeliveryRole")],
+            roles: Vec::new(),
         }),
     );
     let data_buckets = Zone::ALL
@@ -84,7 +85,9 @@ pub fn build(env: &Environment, names: &Names) -> Template {
         .retain()
         .depends_on("TrailDeliveryRolePolicy"),
     );
-    b.output("TrailArn", "the trail", get_att("Trail", "Arn"));
+    // The derived ARN rather than `GetAtt Trail.Arn`: the same value, and moto cannot resolve
+    // attributes of resource types it does not create (CloudTrail).
+    b.output("TrailArn", "the trail", names.trail_arn());
     b.output(
         "TrailLogGroupName",
         "the trail's log group",

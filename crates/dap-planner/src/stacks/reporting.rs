@@ -58,6 +58,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                 .to_owned(),
             assume_role_policy_document: service_trust(names, "ec2.amazonaws.com"),
             max_session_duration: 3600,
+            managed_policy_arns: vec![r#ref("ReportingHostRolePolicy")],
             tags: b.tags(),
         }),
     );
@@ -85,7 +86,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             managed_policy_name: names.role(role),
             description: "What the reporting-host role may do".to_owned(),
             policy_document: PolicyDocument::new(statements),
-            roles: vec![r#ref("ReportingHostRole")],
+            roles: Vec::new(),
         }),
     );
     b.add(

@@ -1,0 +1,488 @@
+//! `apply`: deploy the stacks of a plan in dependency order, independent ones at the same time.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::types::Capability;
+use serde::Serialize;
+
+use crate::assets::AssetOutcome;
+use crate::error::{aws, is_no_changes, message_of};
+use crate::events::{Event, Observer};
+use crate::plan::{Plan, StackAction, StackPlan};
+use crate::state::{readiness, succeeded, DeployedStack, Output, Readiness};
+use crate::{Error, Inner};
+
+/// How one stack ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "result")]
+pub enum StackOutcome {
+    /// Created.
+    Created,
+    /// Updated.
+    Updated,
+    /// Nothing to do.
+    Unchanged,
+    /// Deleted (by `destroy`).
+    Deleted,
+    /// The deploy failed.
+    Failed {
+        /// The stack's final status, when it got one (`ROLLBACK_COMPLETE`, ...).
+        status: Option<String>,
+        /// Why: the first failing resource and its reason, or the failed call.
+        reason: String,
+    },
+    /// Not attempted because a stack it depends on (or, for `destroy`, a stack that depends
+    /// on it) did not succeed.
+    Skipped {
+        /// Which stack.
+        because: String,
+    },
+}
+
+impl StackOutcome {
+    /// Whether the stack is where it should be.
+    pub fn ok(&self) -> bool {
+        !matches!(
+            self,
+            StackOutcome::Failed { .. } | StackOutcome::Skipped { .. }
+        )
+    }
+
+    /// One word: `created`, `updated`, `unchanged`, `deleted`, `failed`, `skipped`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            StackOutcome::Created => "created",
+            StackOutcome::Updated => "updated",
+            StackOutcome::Unchanged => "unchanged",
+            StackOutcome::Deleted => "deleted",
+            StackOutcome::Failed { .. } => "failed",
+            StackOutcome::Skipped { .. } => "skipped",
+        }
+    }
+}
+
+/// One stack's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct StackReport {
+    /// The stack.
+    pub name: String,
+    /// How it ended.
+    pub outcome: StackOutcome,
+    /// Time spent on it.
+    pub elapsed: Duration,
+    /// Its outputs afterwards.
+    pub outputs: Vec<Output>,
+}
+
+/// What `apply` did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ApplyReport {
+    /// Every stack of the plan, in plan order.
+    pub stacks: Vec<StackReport>,
+    /// Assets checked (and uploaded when missing), in the order checked.
+    pub assets: Vec<AssetOutcome>,
+}
+
+impl ApplyReport {
+    /// Whether every stack is where it should be.
+    pub fn succeeded(&self) -> bool {
+        self.stacks.iter().all(|s| s.outcome.ok())
+    }
+
+    /// The stacks that failed (not those skipped because of them).
+    pub fn failed(&self) -> impl Iterator<Item = &StackReport> {
+        self.stacks
+            .iter()
+            .filter(|s| matches!(s.outcome, StackOutcome::Failed { .. }))
+    }
+}
+
+/// A job for [`run_graph`]: already done, or a future to run.
+pub(crate) enum Job {
+    Done(StackReport),
+    Run(Pin<Box<dyn Future<Output = StackReport> + Send>>),
+}
+
+/// Run one job per node once all its dependencies succeeded, independent ones concurrently;
+/// a node whose dependency failed or was skipped is skipped. Reports come back in node order.
+pub(crate) async fn run_graph(
+    names: &[String],
+    deps: &[Vec<usize>],
+    mut start: impl FnMut(usize) -> Job,
+    observer: &dyn Observer,
+) -> Vec<StackReport> {
+    let n = names.len();
+    let mut reports: Vec<Option<StackReport>> = vec![None; n];
+    let mut started = vec![false; n];
+    let mut running = tokio::task::JoinSet::new();
+    let finish = |i: usize, r: &StackReport| {
+        observer.event(&Event::Finished {
+            index: i + 1,
+            total: n,
+            stack: &names[i],
+            outcome: &r.outcome,
+            elapsed: r.elapsed,
+        })
+    };
+    loop {
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for i in 0..n {
+                if started[i] {
+                    continue;
+                }
+                let failed = deps[i]
+                    .iter()
+                    .find(|&&d| reports[d].as_ref().is_some_and(|r| !r.outcome.ok()));
+                if let Some(&d) = failed {
+                    started[i] = true;
+                    let r = StackReport {
+                        name: names[i].clone(),
+                        outcome: StackOutcome::Skipped {
+                            because: names[d].clone(),
+                        },
+                        elapsed: Duration::ZERO,
+                        outputs: Vec::new(),
+                    };
+                    finish(i, &r);
+                    reports[i] = Some(r);
+                    progressed = true;
+                    continue;
+                }
+                if deps[i].iter().all(|&d| reports[d].is_some()) {
+                    started[i] = true;
+                    match start(i) {
+                        Job::Done(r) => {
+                            finish(i, &r);
+                            reports[i] = Some(r);
+                            progressed = true;
+                        }
+                        Job::Run(fut) => {
+                            running.spawn(async move { (i, fut.await) });
+                        }
+                    }
+                }
+            }
+        }
+        match running.join_next().await {
+            None => break,
+            Some(joined) => {
+                let (i, r) = joined.expect("a stack task does not panic");
+                finish(i, &r);
+                reports[i] = Some(r);
+            }
+        }
+    }
+    reports
+        .into_iter()
+        .map(|r| r.expect("every node ends"))
+        .collect()
+}
+
+impl Inner {
+    /// Check that a plan was made from this environment's current render.
+    fn check_plan(&self, plan: &Plan) -> Result<(), Error> {
+        let mismatch = |problem: String| Error::PlanMismatch {
+            env: self.env.name.clone(),
+            problem,
+        };
+        if plan.environment != self.env.name {
+            return Err(mismatch(format!("it is a plan of `{}`", plan.environment)));
+        }
+        let planned: Vec<(&str, &str)> = plan
+            .stacks
+            .iter()
+            .map(|s| (s.name.as_str(), s.template_sha256.as_str()))
+            .collect();
+        let rendered: Vec<(&str, &str)> = self
+            .rendered
+            .stacks
+            .iter()
+            .map(|s| (s.name.as_str(), s.sha256.as_str()))
+            .collect();
+        if planned != rendered {
+            return Err(mismatch(
+                "its stacks or templates differ from the current render".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn apply(
+        self: &Arc<Self>,
+        plan: &Plan,
+        observer: Arc<dyn Observer>,
+    ) -> Result<ApplyReport, Error> {
+        self.check_plan(plan)?;
+        let names: Vec<String> = plan.stacks.iter().map(|s| s.name.clone()).collect();
+        let deps: Vec<Vec<usize>> = self
+            .rendered
+            .manifest
+            .stacks
+            .iter()
+            .map(|e| {
+                e.depends_on
+                    .iter()
+                    .filter_map(|d| names.iter().position(|n| n == d))
+                    .collect()
+            })
+            .collect();
+        let assets = Arc::new(Mutex::new(Vec::new()));
+        let reports = run_graph(
+            &names,
+            &deps,
+            |i| {
+                let sp = plan.stacks[i].clone();
+                if sp.action == StackAction::None {
+                    return Job::Done(StackReport {
+                        name: sp.name,
+                        outcome: StackOutcome::Unchanged,
+                        elapsed: Duration::ZERO,
+                        outputs: sp.deployed.map(|d| d.outputs).unwrap_or_default(),
+                    });
+                }
+                let inner = self.clone();
+                let observer = observer.clone();
+                let assets = assets.clone();
+                Job::Run(Box::pin(async move {
+                    let start = Instant::now();
+                    let name = sp.name.clone();
+                    let result = inner.deploy(i, &sp, &assets, &*observer).await;
+                    let (outcome, outputs) = result.unwrap_or_else(|e| {
+                        (
+                            StackOutcome::Failed {
+                                status: None,
+                                reason: e.to_string(),
+                            },
+                            Vec::new(),
+                        )
+                    });
+                    StackReport {
+                        name,
+                        outcome,
+                        elapsed: start.elapsed(),
+                        outputs,
+                    }
+                }))
+            },
+            &*observer,
+        )
+        .await;
+        let assets = std::mem::take(&mut *assets.lock().expect("assets lock"));
+        Ok(ApplyReport {
+            stacks: reports,
+            assets,
+        })
+    }
+
+    /// Deploy one stack of the plan and wait for it.
+    async fn deploy(
+        &self,
+        index: usize,
+        sp: &StackPlan,
+        assets: &Mutex<Vec<AssetOutcome>>,
+        observer: &dyn Observer,
+    ) -> Result<(StackOutcome, Vec<Output>), Error> {
+        let total = self.rendered.stacks.len();
+        let create = sp.action == StackAction::Create;
+        observer.event(&Event::Started {
+            index: index + 1,
+            total,
+            stack: &sp.name,
+            action: if create { "creating" } else { "updating" },
+        });
+        for a in self.ensure_assets_for(index).await? {
+            observer.event(&Event::Asset {
+                key: &a.key,
+                uploaded: a.uploaded,
+            });
+            assets.lock().expect("assets lock").push(a);
+        }
+        let source = self.template_source(index).await?;
+        let tags = self.stack_tags(index);
+        let cfn = &self.clients.cfn;
+        let protect = self.rendered.manifest.termination_protection;
+        let id = if create {
+            let request = cfn
+                .create_stack()
+                .stack_name(&sp.name)
+                .capabilities(Capability::CapabilityNamedIam)
+                .set_tags(Some(tags))
+                .enable_termination_protection(protect);
+            let out = source
+                .apply_to_create(request)
+                .send()
+                .await
+                .map_err(|e| aws("cloudformation:CreateStack", e))?;
+            out.stack_id().unwrap_or(&sp.name).to_owned()
+        } else {
+            let deployed = sp
+                .deployed
+                .as_ref()
+                .expect("an update has a deployed stack");
+            let request = cfn
+                .update_stack()
+                .stack_name(&deployed.id)
+                .capabilities(Capability::CapabilityNamedIam)
+                .set_tags(Some(tags));
+            match source.apply_to_update(request).send().await {
+                Ok(_) => {}
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| is_no_changes(&message_of(se))) =>
+                {
+                    let outcome = if self.protect(sp, deployed).await? {
+                        StackOutcome::Updated
+                    } else {
+                        StackOutcome::Unchanged
+                    };
+                    return Ok((outcome, deployed.outputs.clone()));
+                }
+                Err(e) => return Err(aws("cloudformation:UpdateStack", e)),
+            }
+            deployed.id.clone()
+        };
+        let last = self
+            .wait_stack(&id, index, &sp.name, observer)
+            .await?
+            .ok_or_else(|| Error::StackState {
+                stack: sp.name.clone(),
+                status: "DELETE_COMPLETE".to_owned(),
+                hint: "the stack disappeared while it was being deployed".to_owned(),
+            })?;
+        if !succeeded(&last.status) {
+            let reason = self.failure_reason(&id, &last).await;
+            return Ok((
+                StackOutcome::Failed {
+                    status: Some(last.status),
+                    reason,
+                },
+                last.outputs,
+            ));
+        }
+        if let Some(deployed) = &sp.deployed {
+            self.protect(sp, deployed).await?;
+        }
+        let outcome = if create {
+            StackOutcome::Created
+        } else {
+            StackOutcome::Updated
+        };
+        Ok((outcome, last.outputs))
+    }
+
+    /// Turn termination protection on where the environment wants it and the deployed stack
+    /// lacks it (new stacks get it at creation); true if it was turned on. Only called when
+    /// needed: moto does not implement the call.
+    async fn protect(&self, sp: &StackPlan, deployed: &DeployedStack) -> Result<bool, Error> {
+        if !self.rendered.manifest.termination_protection || deployed.termination_protection {
+            return Ok(false);
+        }
+        self.clients
+            .cfn
+            .update_termination_protection()
+            .stack_name(&sp.name)
+            .enable_termination_protection(true)
+            .send()
+            .await
+            .map_err(|e| aws("cloudformation:UpdateTerminationProtection", e))?;
+        Ok(true)
+    }
+
+    /// Poll a stack (by id) until no operation runs on it; `None` when it no longer exists.
+    pub(crate) async fn wait_stack(
+        &self,
+        id: &str,
+        index: usize,
+        name: &str,
+        observer: &dyn Observer,
+    ) -> Result<Option<DeployedStack>, Error> {
+        let started = Instant::now();
+        let mut last_status = String::new();
+        loop {
+            let out = self
+                .clients
+                .cfn
+                .describe_stacks()
+                .stack_name(id)
+                .send()
+                .await;
+            let stack = match out {
+                Ok(out) => match out.stacks().first() {
+                    Some(s) => DeployedStack::from_sdk(s),
+                    None => return Ok(None),
+                },
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| message_of(se).contains("does not exist")) =>
+                {
+                    return Ok(None)
+                }
+                Err(e) => return Err(aws("cloudformation:DescribeStacks", e)),
+            };
+            if stack.status != last_status {
+                observer.event(&Event::Status {
+                    index: index + 1,
+                    stack: name,
+                    status: &stack.status,
+                });
+                last_status = stack.status.clone();
+            }
+            if readiness(&stack.status) != Readiness::Busy {
+                return Ok(Some(stack));
+            }
+            if started.elapsed() > self.options.timeout {
+                return Err(Error::Timeout {
+                    what: format!("stack `{name}` ({})", stack.status),
+                    seconds: self.options.timeout.as_secs(),
+                });
+            }
+            tokio::time::sleep(self.options.poll_interval).await;
+        }
+    }
+
+    /// Why an operation failed: the oldest failed resource event of the latest operation
+    /// (the root cause; later ones are usually "Resource creation cancelled"), else the
+    /// stack's own status reason.
+    pub(crate) async fn failure_reason(&self, id: &str, last: &DeployedStack) -> String {
+        let fallback = last
+            .reason
+            .clone()
+            .unwrap_or_else(|| format!("the stack ended in `{}`", last.status));
+        let Ok(out) = self
+            .clients
+            .cfn
+            .describe_stack_events()
+            .stack_name(id)
+            .send()
+            .await
+        else {
+            return fallback;
+        };
+        let mut root = None;
+        for e in out.stack_events() {
+            let status = e.resource_status().map(|s| s.as_str()).unwrap_or_default();
+            let reason = e.resource_status_reason().unwrap_or_default();
+            let logical = e.logical_resource_id().unwrap_or_default();
+            let is_stack = e.resource_type() == Some("AWS::CloudFormation::Stack");
+            if is_stack && status.ends_with("_IN_PROGRESS") && reason == "User Initiated" {
+                break;
+            }
+            if !is_stack
+                && status.ends_with("_FAILED")
+                && !reason.is_empty()
+                && !reason.contains("cancelled")
+            {
+                root = Some(format!(
+                    "`{logical}` ({}) {status}: {reason}",
+                    e.resource_type().unwrap_or_default()
+                ));
+            }
+        }
+        root.unwrap_or(fallback)
+    }
+}

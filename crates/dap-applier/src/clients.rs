@@ -1,0 +1,218 @@
+//! The AWS clients, built from an `SdkConfig`, and the interceptor that counts their calls.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use aws_config::SdkConfig;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+/// The three clients the applier uses, sharing one [`CallCounter`].
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub(crate) cfn: aws_sdk_cloudformation::Client,
+    pub(crate) s3: aws_sdk_s3::Client,
+    pub(crate) sts: aws_sdk_sts::Client,
+    calls: CallCounter,
+    endpoint: Option<String>,
+}
+
+impl Clients {
+    /// Clients for a loaded configuration (credentials, region, endpoint), counting their
+    /// calls. Against a custom endpoint (moto), S3 uses path-style addressing.
+    pub fn from_sdk_config(config: &SdkConfig) -> Clients {
+        let calls = CallCounter::default();
+        let cfn = aws_sdk_cloudformation::Client::from_conf(
+            aws_sdk_cloudformation::config::Builder::from(config)
+                .interceptor(calls.clone())
+                .build(),
+        );
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(config)
+                .force_path_style(config.endpoint_url().is_some())
+                .interceptor(calls.clone())
+                .build(),
+        );
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(config)
+                .interceptor(calls.clone())
+                .build(),
+        );
+        Clients {
+            cfn,
+            s3,
+            sts,
+            calls,
+            endpoint: config.endpoint_url().map(str::to_owned),
+        }
+    }
+
+    /// Clients built elsewhere (tests with scripted responses). Add `calls` as an interceptor
+    /// to each client's configuration for the counts to be right.
+    pub fn from_clients(
+        cfn: aws_sdk_cloudformation::Client,
+        s3: aws_sdk_s3::Client,
+        sts: aws_sdk_sts::Client,
+        calls: CallCounter,
+    ) -> Clients {
+        Clients {
+            cfn,
+            s3,
+            sts,
+            calls,
+            endpoint: None,
+        }
+    }
+
+    /// The calls made so far.
+    pub fn calls(&self) -> &CallCounter {
+        &self.calls
+    }
+
+    /// The configured region.
+    pub fn region(&self) -> Option<String> {
+        self.cfn.config().region().map(|r| r.as_ref().to_owned())
+    }
+
+    /// The custom endpoint, when not talking to AWS itself.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+}
+
+/// Counts every request sent (retries included), by `service:Operation`. It is an SDK
+/// interceptor: add it to a client's configuration.
+#[derive(Clone, Debug, Default)]
+pub struct CallCounter {
+    counts: Arc<Mutex<BTreeMap<String, usize>>>,
+}
+
+impl CallCounter {
+    /// The counts so far.
+    pub fn snapshot(&self) -> CallCounts {
+        CallCounts(self.counts.lock().expect("counter lock").clone())
+    }
+
+    /// The calls made since an earlier snapshot.
+    pub fn since(&self, earlier: &CallCounts) -> CallCounts {
+        let now = self.snapshot();
+        CallCounts(
+            now.0
+                .into_iter()
+                .filter_map(|(op, n)| {
+                    let d = n - earlier.get(&op);
+                    (d > 0).then_some((op, d))
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "dap-call-counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let op = cfg
+            .load::<Metadata>()
+            .map(|m| format!("{}:{}", m.service().to_lowercase(), m.name()))
+            .unwrap_or_else(|| "unknown:unknown".to_owned());
+        *self
+            .counts
+            .lock()
+            .expect("counter lock")
+            .entry(op)
+            .or_default() += 1;
+        Ok(())
+    }
+}
+
+/// Request counts by `service:Operation`, for example `cloudformation:DescribeStacks`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallCounts(pub BTreeMap<String, usize>);
+
+impl CallCounts {
+    /// All requests.
+    pub fn total(&self) -> usize {
+        self.0.values().sum()
+    }
+
+    /// Requests of one operation (`service:Operation`).
+    pub fn get(&self, op: &str) -> usize {
+        self.0.get(op).copied().unwrap_or(0)
+    }
+
+    /// Requests of one service (`cloudformation`, `s3`, `sts`).
+    pub fn service(&self, service: &str) -> usize {
+        self.0
+            .iter()
+            .filter(|(op, _)| op.split(':').next() == Some(service))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Requests that may change something: every operation that is not a
+    /// `Describe*`/`Get*`/`List*`/`Head*`/`Validate*` read.
+    pub fn writes(&self) -> BTreeMap<String, usize> {
+        self.0
+            .iter()
+            .filter(|(op, _)| !is_read(op))
+            .map(|(op, n)| (op.clone(), *n))
+            .collect()
+    }
+}
+
+fn is_read(op: &str) -> bool {
+    let name = op.rsplit(':').next().unwrap_or(op);
+    ["Describe", "Get", "List", "Head", "Validate"]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
+impl fmt::Display for CallCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} calls", self.total())?;
+        if !self.0.is_empty() {
+            let parts: Vec<String> = self.0.iter().map(|(op, n)| format!("{op} {n}")).collect();
+            write!(f, " ({})", parts.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_writes() {
+        let counts = CallCounts(BTreeMap::from([
+            ("cloudformation:DescribeStacks".to_owned(), 2),
+            ("cloudformation:CreateStack".to_owned(), 1),
+            ("s3:HeadObject".to_owned(), 2),
+            ("s3:PutObject".to_owned(), 1),
+            ("sts:GetCallerIdentity".to_owned(), 1),
+        ]));
+        assert_eq!(counts.total(), 7);
+        assert_eq!(counts.service("s3"), 3);
+        assert_eq!(
+            counts.writes().into_keys().collect::<Vec<_>>(),
+            ["cloudformation:CreateStack", "s3:PutObject"]
+        );
+        assert_eq!(
+            counts.to_string(),
+            "7 calls (cloudformation:CreateStack 1, cloudformation:DescribeStacks 2, s3:HeadObject 2, s3:PutObject 1, sts:GetCallerIdentity 1)"
+        );
+    }
+}

@@ -1,0 +1,533 @@
+//! `plan`: what would change, per stack and resource, and why.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetStatus, ChangeSetType, ResourceChange as SdkChange,
+};
+use dap_planner::RenderedStack;
+use serde::Serialize;
+
+use crate::diff::{self, PropertyChange};
+use crate::error::{aws, is_no_changes, message_of};
+use crate::state::{readiness, DeployedStack, Readiness};
+use crate::{Error, Inner};
+
+/// Options of [`Applier::plan`](crate::Applier::plan).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlanOptions {
+    /// Keep the change sets (their ids are in the plan) instead of deleting them.
+    pub keep_change_sets: bool,
+    /// Also create change sets for stacks whose recorded template hash matches: finds
+    /// changes that come from outside the template, such as a new value of an SSM parameter
+    /// the template reads. Costs four or more calls per stack.
+    pub refresh: bool,
+}
+
+/// What `apply` would do to an environment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    /// The environment.
+    pub environment: String,
+    /// Its account (verified against the credentials).
+    pub account_id: String,
+    /// Its region.
+    pub region: String,
+    /// Every stack, in deployment order.
+    pub stacks: Vec<StackPlan>,
+}
+
+/// What happens to a stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StackAction {
+    /// It does not exist yet: every resource is added.
+    Create,
+    /// It exists and differs.
+    Update,
+    /// Nothing to do.
+    None,
+}
+
+/// The plan of one stack.
+#[derive(Clone, Debug, Serialize)]
+pub struct StackPlan {
+    /// The stack name.
+    pub name: String,
+    /// The stack's kind (`security`, `storage`, ...).
+    pub kind: String,
+    /// What happens to it.
+    pub action: StackAction,
+    /// The sha256 of the template that will be deployed.
+    pub template_sha256: String,
+    /// The stack as deployed, if it exists.
+    pub deployed: Option<DeployedStack>,
+    /// Resource changes, in template order for creations and change-set order otherwise.
+    pub changes: Vec<ResourceChange>,
+    /// Changes to the stack itself: tags, termination protection, a template that differs
+    /// without resource changes.
+    pub stack_changes: Vec<String>,
+    /// The change set, when kept ([`PlanOptions::keep_change_sets`]).
+    pub change_set_id: Option<String>,
+}
+
+/// What happens to a resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeAction {
+    /// A new resource.
+    Add,
+    /// A changed resource (perhaps replaced: see [`ResourceChange::replacement`]).
+    Modify,
+    /// A resource taken out of the template.
+    Remove,
+    /// Another CloudFormation action (`Import`, `Dynamic`, ...), counted as a change.
+    Other(String),
+}
+
+/// One resource's change.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourceChange {
+    /// What happens.
+    pub action: ChangeAction,
+    /// The logical id.
+    pub logical_id: String,
+    /// The resource type, for example `AWS::S3::Bucket`.
+    pub resource_type: String,
+    /// The physical id, when the change set gives it.
+    pub physical_id: Option<String>,
+    /// CloudFormation's replacement verdict (`True`, `False`, `Conditional`) when the change
+    /// set gives one (AWS does, moto does not).
+    pub replacement: Option<String>,
+    /// The changed values, from the local template diff.
+    pub properties: Vec<PropertyChange>,
+    /// What the change set names as causes (`Properties.LifecycleConfiguration`,
+    /// `Tags`, ...), with the change source when given.
+    pub causes: Vec<String>,
+}
+
+/// Resource counts of a plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Resources added.
+    pub add: usize,
+    /// Resources changed.
+    pub change: usize,
+    /// Resources removed.
+    pub remove: usize,
+    /// Stacks updated without resource changes (tags, outputs, termination protection).
+    pub stack_only: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} to add, {} to change, {} to remove",
+            self.add, self.change, self.remove
+        )?;
+        if self.stack_only > 0 {
+            write!(
+                f,
+                "; {} stack{} updated without resource changes",
+                self.stack_only,
+                if self.stack_only == 1 { "" } else { "s" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// The resource counts.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for stack in &self.stacks {
+            for c in &stack.changes {
+                match c.action {
+                    ChangeAction::Add => s.add += 1,
+                    ChangeAction::Remove => s.remove += 1,
+                    ChangeAction::Modify | ChangeAction::Other(_) => s.change += 1,
+                }
+            }
+            if stack.action == StackAction::Update && stack.changes.is_empty() {
+                s.stack_only += 1;
+            }
+        }
+        s
+    }
+
+    /// Whether `apply` would change anything.
+    pub fn has_changes(&self) -> bool {
+        self.stacks.iter().any(|s| s.action != StackAction::None)
+    }
+}
+
+impl StackPlan {
+    fn unchanged(s: &RenderedStack, deployed: DeployedStack) -> StackPlan {
+        StackPlan {
+            name: s.name.clone(),
+            kind: s.kind.slug().to_owned(),
+            action: StackAction::None,
+            template_sha256: s.sha256.clone(),
+            deployed: Some(deployed),
+            changes: Vec::new(),
+            stack_changes: Vec::new(),
+            change_set_id: None,
+        }
+    }
+
+    /// A stack that does not exist yet: every resource of its template is added.
+    fn create(s: &RenderedStack) -> StackPlan {
+        StackPlan {
+            name: s.name.clone(),
+            kind: s.kind.slug().to_owned(),
+            action: StackAction::Create,
+            template_sha256: s.sha256.clone(),
+            deployed: None,
+            changes: s
+                .template
+                .resources
+                .iter()
+                .map(|(id, entry)| ResourceChange {
+                    action: ChangeAction::Add,
+                    logical_id: id.clone(),
+                    resource_type: entry.type_name().to_owned(),
+                    physical_id: None,
+                    replacement: None,
+                    properties: Vec::new(),
+                    causes: Vec::new(),
+                })
+                .collect(),
+            stack_changes: Vec::new(),
+            change_set_id: None,
+        }
+    }
+}
+
+/// A change set name unique enough for CloudFormation (moto keeps them per region).
+fn change_set_name(kind: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("dap-plan-{kind}-{nanos}")
+}
+
+impl Inner {
+    /// The plan of every stack of the environment.
+    pub(crate) async fn plan(
+        self: &std::sync::Arc<Self>,
+        options: PlanOptions,
+    ) -> Result<Plan, Error> {
+        let mut deployed = self.describe_all().await?;
+        let mut slots: Vec<Option<StackPlan>> = Vec::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, s) in self.rendered.stacks.iter().enumerate() {
+            let Some(d) = deployed.remove(&s.name) else {
+                slots.push(Some(StackPlan::create(s)));
+                continue;
+            };
+            match readiness(&d.status) {
+                Readiness::Stable => {}
+                Readiness::Busy => {
+                    return Err(Error::StackState {
+                        stack: s.name.clone(),
+                        status: d.status,
+                        hint: "an operation is running; plan again when it has finished"
+                            .to_owned(),
+                    })
+                }
+                Readiness::Stuck => {
+                    return Err(Error::StackState {
+                        stack: s.name.clone(),
+                        status: d.status,
+                        hint: "it cannot be updated; delete it (or, after a failed update rollback, continue the rollback) in CloudFormation, then plan again".to_owned(),
+                    })
+                }
+            }
+            let stack_changes = self.stack_changes(&d);
+            let same_template = d.template_sha256.as_deref() == Some(s.sha256.as_str());
+            if same_template && stack_changes.is_empty() && !options.refresh {
+                slots.push(Some(StackPlan::unchanged(s, d)));
+                continue;
+            }
+            slots.push(None);
+            let inner = self.clone();
+            tasks.spawn(async move {
+                let plan = inner
+                    .plan_update(i, d, stack_changes, same_template, options)
+                    .await;
+                (i, plan)
+            });
+        }
+        let mut first_error = None;
+        while let Some(joined) = tasks.join_next().await {
+            let (i, plan) = joined.expect("a plan task does not panic");
+            match plan {
+                Ok(p) => slots[i] = Some(p),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        Ok(Plan {
+            environment: self.env.name.clone(),
+            account_id: self.env.account_id.clone(),
+            region: self.env.region.clone(),
+            stacks: slots
+                .into_iter()
+                .map(|s| s.expect("every slot is filled"))
+                .collect(),
+        })
+    }
+
+    /// Stack-level differences that need an update even with the same template.
+    fn stack_changes(&self, d: &DeployedStack) -> Vec<String> {
+        let mut out = Vec::new();
+        let want: BTreeMap<String, String> = self
+            .rendered
+            .manifest
+            .stack_tags
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if want != d.tags {
+            let mut parts = Vec::new();
+            for (k, v) in &want {
+                match d.tags.get(k) {
+                    None => parts.push(format!("+{k}={v}")),
+                    Some(old) if old != v => parts.push(format!("{k}: {old} -> {v}")),
+                    _ => {}
+                }
+            }
+            for k in d.tags.keys().filter(|k| !want.contains_key(*k)) {
+                parts.push(format!("-{k}"));
+            }
+            out.push(format!("stack tags: {}", parts.join(", ")));
+        }
+        if self.rendered.manifest.termination_protection && !d.termination_protection {
+            out.push("termination protection: off -> on".to_owned());
+        }
+        out
+    }
+
+    /// Plan an existing stack through a change set.
+    async fn plan_update(
+        &self,
+        index: usize,
+        deployed: DeployedStack,
+        mut stack_changes: Vec<String>,
+        same_template: bool,
+        options: PlanOptions,
+    ) -> Result<StackPlan, Error> {
+        let s = &self.rendered.stacks[index];
+        let (local, local_problem) = if same_template {
+            (BTreeMap::new(), None)
+        } else {
+            let body = self
+                .clients
+                .cfn
+                .get_template()
+                .stack_name(&deployed.id)
+                .send()
+                .await
+                .map_err(|e| aws("cloudformation:GetTemplate", e))?;
+            match diff::template_changes(body.template_body().unwrap_or_default(), &s.yaml) {
+                Ok(changes) => (changes, None),
+                Err(problem) => (BTreeMap::new(), Some(problem)),
+            }
+        };
+        let change_set = self.change_set(index, options.keep_change_sets).await?;
+        let (change_set_id, sdk_changes) = match change_set {
+            Some((id, changes)) => (Some(id), changes),
+            None => (None, Vec::new()),
+        };
+        let mut changes: Vec<ResourceChange> = sdk_changes
+            .iter()
+            .map(|c| resource_change(c, &local))
+            .collect();
+        if let Some(problem) = local_problem {
+            for c in &mut changes {
+                c.causes.push(problem.clone());
+            }
+        }
+        if !same_template && changes.is_empty() && stack_changes.is_empty() {
+            stack_changes.push(
+                "the template differs without resource changes (descriptions, outputs or parameters)"
+                    .to_owned(),
+            );
+        }
+        let action = if changes.is_empty() && stack_changes.is_empty() {
+            StackAction::None
+        } else {
+            StackAction::Update
+        };
+        Ok(StackPlan {
+            name: s.name.clone(),
+            kind: s.kind.slug().to_owned(),
+            action,
+            template_sha256: s.sha256.clone(),
+            deployed: Some(deployed),
+            changes,
+            stack_changes,
+            change_set_id: if options.keep_change_sets {
+                change_set_id
+            } else {
+                None
+            },
+        })
+    }
+
+    /// Create an UPDATE change set, wait for it and read all its pages, then delete it unless
+    /// kept. `None` when CloudFormation says there is nothing to change (either way it says so).
+    async fn change_set(
+        &self,
+        index: usize,
+        keep: bool,
+    ) -> Result<Option<(String, Vec<SdkChange>)>, Error> {
+        let s = &self.rendered.stacks[index];
+        let cfn = &self.clients.cfn;
+        let source = self.template_source(index).await?;
+        let request = cfn
+            .create_change_set()
+            .stack_name(&s.name)
+            .change_set_name(change_set_name(s.kind.slug()))
+            .change_set_type(ChangeSetType::Update)
+            .description("dap plan")
+            .capabilities(Capability::CapabilityNamedIam)
+            .set_tags(Some(self.stack_tags(index)));
+        let created = source.apply_to_change_set(request).send().await;
+        let id = match created {
+            Ok(out) => out.id().unwrap_or_default().to_owned(),
+            Err(e) => {
+                if e.as_service_error()
+                    .is_some_and(|se| is_no_changes(&message_of(se)))
+                {
+                    return Ok(None);
+                }
+                return Err(aws("cloudformation:CreateChangeSet", e));
+            }
+        };
+        let waited = self.wait_change_set(&s.name, &id).await;
+        if !keep || !matches!(waited, Ok(Some(_))) {
+            cfn.delete_change_set()
+                .change_set_name(&id)
+                .send()
+                .await
+                .map_err(|e| aws("cloudformation:DeleteChangeSet", e))?;
+        }
+        Ok(waited?.map(|changes| (id, changes)))
+    }
+
+    async fn wait_change_set(
+        &self,
+        stack: &str,
+        id: &str,
+    ) -> Result<Option<Vec<SdkChange>>, Error> {
+        let cfn = &self.clients.cfn;
+        let started = std::time::Instant::now();
+        loop {
+            let out = cfn
+                .describe_change_set()
+                .change_set_name(id)
+                .send()
+                .await
+                .map_err(|e| aws("cloudformation:DescribeChangeSet", e))?;
+            match out.status() {
+                Some(ChangeSetStatus::CreateComplete) => {
+                    let mut changes: Vec<SdkChange> = out
+                        .changes()
+                        .iter()
+                        .filter_map(|c| c.resource_change().cloned())
+                        .collect();
+                    let mut next = out.next_token().map(str::to_owned);
+                    while let Some(token) = next {
+                        let page = cfn
+                            .describe_change_set()
+                            .change_set_name(id)
+                            .next_token(token)
+                            .send()
+                            .await
+                            .map_err(|e| aws("cloudformation:DescribeChangeSet", e))?;
+                        changes.extend(
+                            page.changes()
+                                .iter()
+                                .filter_map(|c| c.resource_change().cloned()),
+                        );
+                        next = page.next_token().map(str::to_owned);
+                    }
+                    return Ok(Some(changes));
+                }
+                Some(ChangeSetStatus::Failed) => {
+                    let reason = out.status_reason().unwrap_or_default();
+                    if is_no_changes(reason) {
+                        return Ok(None);
+                    }
+                    return Err(Error::ChangeSet {
+                        stack: stack.to_owned(),
+                        reason: reason.to_owned(),
+                    });
+                }
+                _ => {}
+            }
+            if started.elapsed() > self.options.timeout {
+                return Err(Error::Timeout {
+                    what: format!("the change set of `{stack}`"),
+                    seconds: self.options.timeout.as_secs(),
+                });
+            }
+            tokio::time::sleep(self.options.poll_interval.min(Duration::from_secs(2))).await;
+        }
+    }
+}
+
+/// Merge a change set's resource change with the local diff of the same resource.
+fn resource_change(c: &SdkChange, local: &BTreeMap<String, Vec<PropertyChange>>) -> ResourceChange {
+    let logical_id = c.logical_resource_id().unwrap_or_default().to_owned();
+    let action = match c.action().map(|a| a.as_str()) {
+        Some("Add") => ChangeAction::Add,
+        Some("Modify") => ChangeAction::Modify,
+        Some("Remove") => ChangeAction::Remove,
+        other => ChangeAction::Other(other.unwrap_or("unknown").to_owned()),
+    };
+    let mut causes: Vec<String> = Vec::new();
+    for d in c.details() {
+        let Some(t) = d.target() else { continue };
+        let mut cause = t
+            .attribute()
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default();
+        if let Some(name) = t.name() {
+            cause.push('.');
+            cause.push_str(name);
+        }
+        if let Some(src) = d.change_source() {
+            cause.push_str(&format!(" ({}", src.as_str()));
+            if let Some(entity) = d.causing_entity() {
+                cause.push_str(&format!(": {entity}"));
+            }
+            cause.push(')');
+        }
+        if !causes.contains(&cause) {
+            causes.push(cause);
+        }
+    }
+    ResourceChange {
+        properties: if action == ChangeAction::Modify {
+            local.get(&logical_id).cloned().unwrap_or_default()
+        } else {
+            Vec::new()
+        },
+        action,
+        logical_id,
+        resource_type: c.resource_type().unwrap_or_default().to_owned(),
+        physical_id: c.physical_resource_id().map(str::to_owned),
+        replacement: c.replacement().map(|r| r.as_str().to_owned()),
+        causes,
+    }
+}

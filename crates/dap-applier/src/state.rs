@@ -1,0 +1,171 @@
+//! What is deployed: the environment's stacks as one `DescribeStacks` shows them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_cloudformation::types::Stack;
+use serde::Serialize;
+
+use crate::error::aws;
+use crate::{Error, Inner};
+
+/// The stack tag that records the sha256 of the template last deployed, so that the next plan
+/// knows a stack is unchanged without fetching its template.
+pub const TEMPLATE_SHA_TAG: &str = "dap:template-sha256";
+
+/// A deployed stack, as `DescribeStacks` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeployedStack {
+    /// The stack id (ARN).
+    pub id: String,
+    /// The CloudFormation status, for example `UPDATE_COMPLETE`.
+    pub status: String,
+    /// The status reason, if any.
+    pub reason: Option<String>,
+    /// The template sha256 recorded in the [`TEMPLATE_SHA_TAG`] tag.
+    pub template_sha256: Option<String>,
+    /// The stack's tags, without [`TEMPLATE_SHA_TAG`].
+    pub tags: BTreeMap<String, String>,
+    /// Whether termination protection is on.
+    pub termination_protection: bool,
+    /// The stack's outputs.
+    pub outputs: Vec<Output>,
+}
+
+/// A stack output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Output {
+    /// The output's key.
+    pub key: String,
+    /// Its value.
+    pub value: String,
+}
+
+impl DeployedStack {
+    /// Read the parts the applier needs.
+    pub(crate) fn from_sdk(s: &Stack) -> DeployedStack {
+        let mut tags = BTreeMap::new();
+        let mut sha = None;
+        for t in s.tags() {
+            let (k, v) = (t.key().unwrap_or_default(), t.value().unwrap_or_default());
+            if k == TEMPLATE_SHA_TAG {
+                sha = Some(v.to_owned());
+            } else {
+                tags.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        DeployedStack {
+            id: s.stack_id().unwrap_or_default().to_owned(),
+            status: s
+                .stack_status()
+                .map(|st| st.as_str().to_owned())
+                .unwrap_or_default(),
+            reason: s.stack_status_reason().map(str::to_owned),
+            template_sha256: sha,
+            tags,
+            termination_protection: s.enable_termination_protection().unwrap_or(false),
+            outputs: s
+                .outputs()
+                .iter()
+                .map(|o| Output {
+                    key: o.output_key().unwrap_or_default().to_owned(),
+                    value: o.output_value().unwrap_or_default().to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How a stack status constrains what can be done with the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readiness {
+    /// Stable: it can be updated (or deleted).
+    Stable,
+    /// An operation is running.
+    Busy,
+    /// It exists but cannot be updated: it must be deleted and created again
+    /// (`ROLLBACK_COMPLETE`, `ROLLBACK_FAILED`, `CREATE_FAILED`), or it needs repair first
+    /// (`UPDATE_ROLLBACK_FAILED`, `DELETE_FAILED`, `IMPORT_ROLLBACK_FAILED`).
+    Stuck,
+}
+
+/// Classify a CloudFormation stack status.
+pub fn readiness(status: &str) -> Readiness {
+    if status.ends_with("_IN_PROGRESS") {
+        Readiness::Busy
+    } else if matches!(
+        status,
+        "ROLLBACK_COMPLETE"
+            | "ROLLBACK_FAILED"
+            | "CREATE_FAILED"
+            | "UPDATE_ROLLBACK_FAILED"
+            | "DELETE_FAILED"
+            | "IMPORT_ROLLBACK_FAILED"
+    ) {
+        Readiness::Stuck
+    } else {
+        Readiness::Stable
+    }
+}
+
+/// Whether a finished operation succeeded, from the stack's final status.
+pub fn succeeded(status: &str) -> bool {
+    matches!(
+        status,
+        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "DELETE_COMPLETE" | "IMPORT_COMPLETE"
+    )
+}
+
+impl Inner {
+    /// The environment's deployed stacks, by name, from one paginated `DescribeStacks`
+    /// without a stack name (one call unless the region holds more than a page of stacks).
+    pub(crate) async fn describe_all(&self) -> Result<HashMap<String, DeployedStack>, Error> {
+        let wanted: Vec<&str> = self
+            .rendered
+            .stacks
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        let stacks = self
+            .clients
+            .cfn
+            .describe_stacks()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| aws("cloudformation:DescribeStacks", e))?;
+        Ok(stacks
+            .iter()
+            .filter_map(|s| {
+                let name = s.stack_name()?;
+                wanted
+                    .contains(&name)
+                    .then(|| (name.to_owned(), DeployedStack::from_sdk(s)))
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        for (status, expect) in [
+            ("CREATE_COMPLETE", Readiness::Stable),
+            ("UPDATE_ROLLBACK_COMPLETE", Readiness::Stable),
+            ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", Readiness::Busy),
+            ("CREATE_IN_PROGRESS", Readiness::Busy),
+            ("ROLLBACK_COMPLETE", Readiness::Stuck),
+            ("UPDATE_ROLLBACK_FAILED", Readiness::Stuck),
+            ("DELETE_FAILED", Readiness::Stuck),
+        ] {
+            assert_eq!(readiness(status), expect, "{status}");
+        }
+        assert!(succeeded("UPDATE_COMPLETE"));
+        assert!(!succeeded("UPDATE_ROLLBACK_COMPLETE"));
+        assert!(!succeeded("ROLLBACK_COMPLETE"));
+    }
+}

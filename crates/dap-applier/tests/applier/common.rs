@@ -1,0 +1,76 @@
+//! Shared helpers: environments, one moto server per test binary, clients pointed at it.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_sts::config::Credentials;
+use dap_applier::{Applier, Clients, Error, Options};
+use dap_config::Environment;
+use dap_moto::Moto;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A shipped environment file's text.
+pub fn env_text(name: &str) -> String {
+    std::fs::read_to_string(repo().join(format!("environments/{name}.yaml"))).unwrap()
+}
+
+/// Parse an environment from text.
+pub fn env_from(name: &str, text: &str) -> Environment {
+    dap_config::parse(&format!("{name}.yaml"), text).unwrap()
+}
+
+/// A shipped environment.
+pub fn env(name: &str) -> Environment {
+    env_from(name, &env_text(name))
+}
+
+/// The moto server of this test binary, reset, held for the whole test (tests that use it run
+/// one at a time). Fails, never skips, when moto is missing.
+pub fn moto() -> MutexGuard<'static, Moto> {
+    static MOTO: OnceLock<Mutex<Moto>> = OnceLock::new();
+    let m = MOTO.get_or_init(|| Mutex::new(Moto::start().unwrap_or_else(|e| panic!("{e}"))));
+    let guard = m.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    guard.reset().unwrap();
+    guard
+}
+
+/// Clients for a moto endpoint, with placeholder credentials.
+pub async fn moto_clients(endpoint: &str, region: &str) -> Clients {
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .load()
+        .await;
+    Clients::from_sdk_config(&config)
+}
+
+/// Fast polling for tests.
+pub fn fast() -> Options {
+    Options {
+        poll_interval: Duration::from_millis(10),
+        timeout: Duration::from_secs(60),
+        ..Options::default()
+    }
+}
+
+/// An applier for an environment against a moto endpoint.
+pub async fn on_moto(moto: &Moto, env: &Environment, options: Options) -> Result<Applier, Error> {
+    let clients = moto_clients(moto.endpoint(), &env.region).await;
+    let rendered = dap_planner::render(env).unwrap();
+    Applier::connect(clients, env, rendered, options).await
+}
+
+/// A single-threaded runtime for one test.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}

@@ -1,0 +1,6 @@
+//! The applier's tests: end to end against a moto server (`moto`), and against scripted SDK
+//! responses for what moto cannot produce (`scripted`).
+
+mod common;
+mod moto;
+mod scripted;

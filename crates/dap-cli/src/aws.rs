@@ -1,0 +1,81 @@
+//! What `plan`, `apply` and `destroy` share: load the environment, render it, start the
+//! runtime, connect to its pinned account, and ask for confirmation.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use dap_applier::{Applier, ConnectOptions, Observer};
+
+use crate::args::{AwsArgs, EnvSelection};
+use crate::environments;
+use crate::progress::Progress;
+
+/// A connected environment.
+pub struct Session {
+    /// Runs the applier's calls.
+    pub runtime: tokio::runtime::Runtime,
+    /// The verified applier.
+    pub applier: Applier,
+    /// The environment.
+    pub env: dap_config::Environment,
+}
+
+/// Load, render and connect. Fails before any AWS call on a bad file or a wrong region, and
+/// after one (`sts:GetCallerIdentity`) on a wrong account.
+pub fn connect(args: &AwsArgs) -> Result<Session> {
+    let selection = EnvSelection {
+        env: Some(args.env.clone()),
+        all: false,
+    };
+    let loaded = environments::load(&args.env_dir, &selection)?
+        .pop()
+        .expect("one environment");
+    let rendered = dap_planner::render(&loaded.env)
+        .with_context(|| format!("cannot render `{}`", loaded.path.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let options = ConnectOptions {
+        profile: args.profile.clone(),
+    };
+    let env = loaded.env;
+    let applier = runtime.block_on(async {
+        let clients = dap_applier::load_clients(&env, &options).await;
+        Applier::connect(clients, &env, rendered, Default::default()).await
+    })?;
+    Ok(Session {
+        runtime,
+        applier,
+        env,
+    })
+}
+
+/// The progress display for this run: drawn on stderr only when it is a terminal and
+/// `--no-progress` was not given.
+pub fn observer(args: &AwsArgs) -> Arc<dyn Observer> {
+    if args.no_progress || !std::io::stderr().is_terminal() {
+        Arc::new(dap_applier::Quiet)
+    } else {
+        Arc::new(Progress::new())
+    }
+}
+
+/// Ask before changing anything. `--yes` answers for the user; without it the question needs
+/// a terminal on standard input, so that CI never hangs and never proceeds by accident.
+pub fn confirm(question: &str, yes: bool) -> Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        bail!("not confirmed: standard input is not a terminal; pass `--yes` to proceed without asking");
+    }
+    eprint!("{question} Only `yes` is accepted: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}

@@ -1,0 +1,130 @@
+//! `dap apply`: plan, confirm, deploy; a table of the stacks and their outputs.
+
+use std::io::Write;
+
+use anyhow::Result;
+use dap_applier::{ApplyReport, PlanOptions, StackOutcome};
+
+use crate::args::ApplyArgs;
+use crate::aws;
+use crate::commands::plan::print_plan;
+use crate::exit_code;
+use crate::progress::finished_line;
+
+pub fn run(args: &ApplyArgs) -> Result<i32> {
+    let session = aws::connect(&args.aws)?;
+    let plan = session
+        .runtime
+        .block_on(session.applier.plan(PlanOptions::default()))?;
+    let mut out = std::io::stdout().lock();
+    print_plan(&mut out, &plan)?;
+    out.flush()?;
+    if plan.has_changes() {
+        let question = format!(
+            "Apply these changes to `{}` (account {}, {})?",
+            session.env.name, session.env.account_id, session.env.region
+        );
+        if !aws::confirm(&question, args.yes)? {
+            eprintln!("apply cancelled: nothing was changed");
+            return Ok(exit_code::FAILURE);
+        }
+    }
+    let observer = aws::observer(&args.aws);
+    let report = session
+        .runtime
+        .block_on(session.applier.apply(&plan, observer))?;
+    print_report(&mut out, &report)?;
+    if report.succeeded() {
+        return Ok(exit_code::SUCCESS);
+    }
+    for s in report.failed() {
+        if let StackOutcome::Failed { status, reason } = &s.outcome {
+            eprintln!(
+                "error: stack `{}` failed{}: {reason}",
+                s.name,
+                status
+                    .as_deref()
+                    .map(|st| format!(" ({st})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let skipped: Vec<&str> = report
+        .stacks
+        .iter()
+        .filter(|s| matches!(s.outcome, StackOutcome::Skipped { .. }))
+        .map(|s| s.name.as_str())
+        .collect();
+    if !skipped.is_empty() {
+        eprintln!(
+            "not attempted (they depend on a failed stack): {}",
+            skipped.join(", ")
+        );
+    }
+    Ok(exit_code::FAILURE)
+}
+
+/// The final table: one row per stack with its result and time, then its outputs.
+fn print_report(out: &mut impl Write, report: &ApplyReport) -> Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<28} {:<10} {:>7}  outputs",
+        "stack", "result", "time"
+    )?;
+    for s in &report.stacks {
+        let time = if s.elapsed.is_zero() {
+            "-".to_owned()
+        } else {
+            format!("{:.1}s", s.elapsed.as_secs_f64())
+        };
+        let mut outputs = s.outputs.iter().map(|o| format!("{}={}", o.key, o.value));
+        writeln!(
+            out,
+            "{:<28} {:<10} {:>7}  {}",
+            s.name,
+            s.outcome.label(),
+            time,
+            outputs.next().unwrap_or_else(|| "-".to_owned())
+        )?;
+        for o in outputs {
+            writeln!(out, "{:<49}{o}", "")?;
+        }
+        if matches!(
+            s.outcome,
+            StackOutcome::Failed { .. } | StackOutcome::Skipped { .. }
+        ) {
+            writeln!(out, "    {}", finished_line(&s.name, &s.outcome, s.elapsed))?;
+        }
+    }
+    for a in &report.assets {
+        writeln!(
+            out,
+            "asset {} ({} bytes): {}",
+            a.key,
+            a.bytes,
+            if a.uploaded {
+                "uploaded"
+            } else {
+                "already there"
+            }
+        )?;
+    }
+    let count = |label: &str| {
+        report
+            .stacks
+            .iter()
+            .filter(|s| s.outcome.label() == label)
+            .count()
+    };
+    writeln!(
+        out,
+        "{} created, {} updated, {} unchanged, {} failed, {} skipped",
+        count("created"),
+        count("updated"),
+        count("unchanged"),
+        count("failed"),
+        count("skipped")
+    )?;
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! `dap check`: run the platform's rules over an environment's rendered templates (or a folder
+//! of templates), print the findings, exit 3 on an unsuppressed error finding.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use dap_rules::{Finding, Report, Severity};
+
+use crate::args::{CheckArgs, CheckFormat, EnvSelection};
+use crate::environments;
+use crate::exit_code;
+
+/// The file extensions `--templates` reads.
+const TEMPLATE_EXTENSIONS: [&str; 4] = ["yaml", "yml", "json", "template"];
+
+/// One checked target and, for SARIF, the file its findings point at.
+struct Checked {
+    report: Report,
+    /// An environment file (findings point at it), or `None` for templates (each finding
+    /// points at its own file).
+    env_file: Option<String>,
+}
+
+pub fn run(args: &CheckArgs) -> Result<i32> {
+    let checked = match &args.templates {
+        Some(dir) => vec![check_folder(dir)?],
+        None => {
+            let selection = EnvSelection {
+                env: args.env.clone(),
+                all: args.all,
+            };
+            let mut out = Vec::new();
+            for l in environments::load(&args.env_dir, &selection)? {
+                let rendered = dap_planner::render(&l.env)
+                    .with_context(|| format!("cannot render `{}`", l.path.display()))?;
+                out.push(Checked {
+                    report: dap_rules::check_rendered(&l.env, &rendered),
+                    env_file: Some(uri(&l.path)),
+                });
+            }
+            out
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        CheckFormat::Text => print_text(&mut out, &checked)?,
+        CheckFormat::Json => {
+            let reports: Vec<&Report> = checked.iter().map(|c| &c.report).collect();
+            serde_json::to_writer_pretty(&mut out, &reports)?;
+            writeln!(out)?;
+        }
+        CheckFormat::Sarif => {
+            let reports: Vec<Report> = checked.iter().map(|c| c.report.clone()).collect();
+            let locate = |report: &Report, f: &Finding| {
+                let c = checked.iter().find(|c| c.report.target == report.target)?;
+                match &c.env_file {
+                    Some(file) => Some(file.clone()),
+                    None if f.file.is_empty() => None,
+                    None => Some(f.file.clone()),
+                }
+            };
+            serde_json::to_writer_pretty(&mut out, &dap_rules::sarif::log(&reports, &locate))?;
+            writeln!(out)?;
+        }
+    }
+    let blocked = checked.iter().any(|c| c.report.has_errors());
+    Ok(if blocked {
+        exit_code::BLOCKED
+    } else {
+        exit_code::SUCCESS
+    })
+}
+
+/// Check every template under a folder (recursively), as one set: references between them
+/// (key ARNs through SSM parameters, buckets by name) are followed.
+fn check_folder(dir: &Path) -> Result<Checked> {
+    let mut files = Vec::new();
+    collect(dir, &mut files)
+        .with_context(|| format!("cannot read the templates folder `{}`", dir.display()))?;
+    files.sort();
+    if files.is_empty() {
+        bail!(
+            "no templates (`*.{}`) in `{}`",
+            TEMPLATE_EXTENSIONS.join("`, `*."),
+            dir.display()
+        );
+    }
+    let mut texts = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        let relative = path.strip_prefix(dir).unwrap_or(path);
+        let stack = relative
+            .with_extension("")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let slug = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        texts.push((stack, slug, uri(path), text));
+    }
+    let sources: Vec<dap_rules::Source<'_>> = texts
+        .iter()
+        .map(|(stack, slug, file, text)| dap_rules::Source {
+            stack,
+            slug,
+            file,
+            text,
+        })
+        .collect();
+    let report = dap_rules::check_templates(&dir.display().to_string(), &sources)?;
+    if report.templates == 0 {
+        bail!(
+            "no CloudFormation templates in `{}`: none of its {} file(s) has `Resources`",
+            dir.display(),
+            files.len()
+        );
+    }
+    Ok(Checked {
+        report,
+        env_file: None,
+    })
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| TEMPLATE_EXTENSIONS.contains(&e))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A path as a SARIF artifact URI: relative paths with `/`, absolute ones as `file://`.
+fn uri(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix("./").unwrap_or(&text).to_owned();
+    if path.is_absolute() {
+        format!("file://{text}")
+    } else {
+        text
+    }
+}
+
+fn print_text(out: &mut impl Write, checked: &[Checked]) -> Result<()> {
+    for c in checked {
+        let r = &c.report;
+        writeln!(
+            out,
+            "{}: {} templates, {} resources, {} rules",
+            r.target,
+            r.templates,
+            r.resources,
+            dap_rules::rules::all().len()
+        )?;
+        for skipped in &r.skipped {
+            writeln!(
+                out,
+                "  skipped {skipped}: not a CloudFormation template (no `Resources`)"
+            )?;
+        }
+        for f in &r.findings {
+            let label = match (&f.suppressed, f.severity) {
+                (Some(_), _) => "suppressed",
+                (None, Severity::Error) => "error",
+                (None, Severity::Warning) => "warning",
+                (None, Severity::Note) => "note",
+            };
+            let place = match f.line {
+                Some(line) => format!("{}:{line}", f.file),
+                None if f.file.is_empty() => "-".to_owned(),
+                None => f.file.clone(),
+            };
+            writeln!(
+                out,
+                "  {label} {} {}: {}/{} ({place})",
+                f.code, f.rule, f.stack, f.logical_id
+            )?;
+            writeln!(out, "    {}", f.message)?;
+            match &f.suppressed {
+                Some(s) => writeln!(out, "    reason ({}): {}", s.source, s.reason)?,
+                None => writeln!(out, "    fix: {}", f.fix)?,
+            }
+        }
+        writeln!(out, "  {}", r.summary())?;
+    }
+    if checked.len() > 1 {
+        let blocked: Vec<&str> = checked
+            .iter()
+            .filter(|c| c.report.has_errors())
+            .map(|c| c.report.target.as_str())
+            .collect();
+        match blocked.as_slice() {
+            [] => writeln!(out, "{} targets checked: no error findings", checked.len())?,
+            names => writeln!(
+                out,
+                "{} targets checked: error findings in {}",
+                checked.len(),
+                names.join(", ")
+            )?,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! `dap destroy`: delete the environment's stacks, dependents first; list what stays.
+
+use std::io::Write;
+
+use anyhow::Result;
+use dap_applier::StackOutcome;
+
+use crate::args::DestroyArgs;
+use crate::aws;
+use crate::exit_code;
+use crate::progress::finished_line;
+
+pub fn run(args: &DestroyArgs) -> Result<i32> {
+    let session = aws::connect(&args.aws)?;
+    let plan = session.runtime.block_on(session.applier.destroy_plan())?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "destroy `{}` (account {}, {})",
+        session.env.name, session.env.account_id, session.env.region
+    )?;
+    if plan.stacks.is_empty() {
+        writeln!(
+            out,
+            "no stacks of `{}` exist: nothing to delete",
+            plan.environment
+        )?;
+        return Ok(exit_code::SUCCESS);
+    }
+    for s in &plan.stacks {
+        writeln!(out, "  - {} ({})", s.name, s.status)?;
+    }
+    let retained: usize = plan.stacks.iter().map(|s| s.retained.len()).sum();
+    writeln!(
+        out,
+        "{} stacks to delete; {retained} retained resources stay in place",
+        plan.stacks.len()
+    )?;
+    out.flush()?;
+    let question = format!(
+        "Delete these stacks of `{}` (account {}, {})?",
+        session.env.name, session.env.account_id, session.env.region
+    );
+    if !aws::confirm(&question, args.yes)? {
+        eprintln!("destroy cancelled: nothing was deleted");
+        return Ok(exit_code::FAILURE);
+    }
+    let observer = aws::observer(&args.aws);
+    let report = session
+        .runtime
+        .block_on(session.applier.destroy(&plan, observer))?;
+    writeln!(out)?;
+    for s in &report.stacks {
+        writeln!(out, "{}", finished_line(&s.name, &s.outcome, s.elapsed))?;
+    }
+    if !report.retained.is_empty() {
+        writeln!(out, "left in place (DeletionPolicy: Retain):")?;
+        for r in &report.retained {
+            writeln!(
+                out,
+                "  {} {} {} ({})",
+                r.resource_type,
+                r.logical_id,
+                r.physical_id.as_deref().unwrap_or("-"),
+                r.stack
+            )?;
+        }
+    }
+    if report.succeeded() {
+        return Ok(exit_code::SUCCESS);
+    }
+    for s in &report.stacks {
+        if let StackOutcome::Failed { .. } = s.outcome {
+            eprintln!("error: {}", finished_line(&s.name, &s.outcome, s.elapsed));
+        }
+    }
+    Ok(exit_code::FAILURE)
+}

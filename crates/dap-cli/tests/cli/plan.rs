@@ -1,0 +1,99 @@
+//! `dap plan`: exit codes, the account pin, help.
+
+use crate::harness::{moto, repo, Workspace};
+
+#[test]
+fn a_plan_from_nothing_lists_every_creation_and_exits_2() {
+    let moto = moto();
+    let ws = Workspace::new();
+    let run = ws.dap_on(&moto, &["plan", "--env", "local"]);
+    assert_eq!(run.code(), 2, "{}\n{}", run.stdout(), run.stderr());
+    let out = run.stdout();
+    assert!(
+        out.starts_with("plan for `local` (account 123456789012, ca-central-1)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("dap-local-monitoring: create (37 resources)"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("93 to add, 0 to change, 0 to remove\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn another_account_is_refused_naming_both_and_nothing_is_created() {
+    let other = dap_moto::Moto::start_with(&dap_moto::Options {
+        account_id: Some("210987654321".to_owned()),
+        ..Default::default()
+    })
+    .unwrap();
+    let ws = Workspace::new();
+    for verb in [
+        &["plan", "--env", "local"][..],
+        &["apply", "--env", "local", "--yes"],
+    ] {
+        let run = ws.dap_on(&other, verb);
+        assert_eq!(run.code(), 1, "{}", run.stdout());
+        let err = run.stderr();
+        assert!(err.starts_with("error: wrong account:"), "{err}");
+        assert!(
+            err.contains("`210987654321`") && err.contains("`123456789012`"),
+            "{err}"
+        );
+        assert_eq!(run.stdout(), "");
+    }
+    assert!(
+        other.stack_names("ca-central-1").unwrap().is_empty(),
+        "nothing was written"
+    );
+    assert!(
+        other.bucket_names().unwrap().is_empty(),
+        "nothing was written"
+    );
+}
+
+#[test]
+fn an_endpoint_from_the_environment_file_is_used_when_the_chain_has_none() {
+    let moto = moto();
+    let ws = Workspace::new();
+    let local = std::fs::read_to_string(repo().join("environments/local.yaml")).unwrap();
+    ws.write_env(
+        "local",
+        &local.replace("http://127.0.0.1:5000", moto.endpoint()),
+    );
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_dap"))
+        .args(["plan", "--env", "local"])
+        .current_dir(ws.path())
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env("AWS_CONFIG_FILE", ws.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", ws.path().join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn plan_help_documents_the_exit_codes() {
+    let ws = Workspace::new();
+    let run = ws.dap(&["plan", "--help"]);
+    assert_eq!(run.code(), 0);
+    assert!(
+        run.stdout()
+            .contains("Exit codes: 0 no changes, 2 changes present, 1 error"),
+        "{}",
+        run.stdout()
+    );
+}

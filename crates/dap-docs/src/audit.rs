@@ -1,0 +1,530 @@
+//! Audit coverage: what the trail records, where its logs go and for how long, the alarms and
+//! who they notify; read from the templates.
+
+use dap_planner::names::Zone;
+use serde::Serialize;
+use serde_yaml::Value;
+
+use crate::platform::{Platform, Resource};
+
+/// Whether the trail records a bucket's object-level events.
+#[derive(Clone, Debug, Serialize)]
+pub struct DataEvents {
+    /// The zone.
+    pub zone: String,
+    /// The bucket.
+    pub bucket: String,
+    /// `read and write`, `read`, `write` or `not recorded`.
+    pub recorded: String,
+}
+
+/// One trail.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trail {
+    /// The trail's name.
+    pub name: String,
+    /// `stack/LogicalId`.
+    pub resource: String,
+    /// Whether logging is on.
+    pub logging: bool,
+    /// Every region.
+    pub multi_region: bool,
+    /// Global service events (IAM, STS, CloudFront).
+    pub global_events: bool,
+    /// Log file integrity validation (digest files).
+    pub validation: bool,
+    /// Management events: `read and write`, `read`, `write` or `not recorded`.
+    pub management: String,
+    /// Data events per bucket.
+    pub data_events: Vec<DataEvents>,
+    /// The bucket receiving log files.
+    pub bucket: String,
+    /// That bucket's retention.
+    pub bucket_retention: String,
+    /// The key encrypting log files.
+    pub key: String,
+    /// The CloudWatch Logs group receiving events, if any.
+    pub log_group: String,
+    /// That group's retention.
+    pub log_group_retention: String,
+    /// That group's key.
+    pub log_group_key: String,
+    /// The role CloudTrail uses to deliver to the group.
+    pub delivery_role: String,
+}
+
+/// One alarm.
+#[derive(Clone, Debug, Serialize)]
+pub struct Alarm {
+    /// The control it implements (`CIS 4.1`), if its description names one.
+    pub control: String,
+    /// The alarm name.
+    pub name: String,
+    /// What it watches.
+    pub description: String,
+    /// The metric filter pattern on the trail's log group, for trail alarms.
+    pub filter: String,
+    /// The log group the filter reads.
+    pub source: String,
+    /// When it fires.
+    pub condition: String,
+    /// Where it notifies.
+    pub actions: Vec<String>,
+    /// Whether actions are enabled.
+    pub actions_enabled: bool,
+}
+
+/// One alarm topic.
+#[derive(Clone, Debug, Serialize)]
+pub struct Topic {
+    /// The topic name.
+    pub name: String,
+    /// Its key.
+    pub key: String,
+    /// `protocol: endpoint` of each subscription.
+    pub subscribers: Vec<String>,
+    /// The services allowed to publish.
+    pub publishers: Vec<String>,
+}
+
+/// One budget.
+#[derive(Clone, Debug, Serialize)]
+pub struct Budget {
+    /// The budget's name.
+    pub name: String,
+    /// The limit.
+    pub limit: String,
+    /// Each notification: threshold and where it goes.
+    pub notifications: Vec<String>,
+}
+
+/// The audit coverage report's facts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Audit {
+    /// The trails.
+    pub trails: Vec<Trail>,
+    /// The alarms.
+    pub alarms: Vec<Alarm>,
+    /// The topics alarms notify.
+    pub topics: Vec<Topic>,
+    /// Budgets and their alerts.
+    pub budgets: Vec<Budget>,
+    /// Dashboards.
+    pub dashboards: Vec<String>,
+    /// Server access logging of each bucket: `(zone, where)`.
+    pub access_logging: Vec<(String, String)>,
+}
+
+fn zone_of(p: &Platform, bucket: &str) -> String {
+    Zone::ALL
+        .into_iter()
+        .find(|z| p.names.bucket(*z) == bucket)
+        .map(|z| z.slug().to_owned())
+        .unwrap_or_else(|| bucket.to_owned())
+}
+
+fn bucket_retention(p: &Platform, bucket: &str) -> String {
+    let b = p.of_type("AWS::S3::Bucket").find(|b| {
+        b.prop(&["BucketName"])
+            .and_then(|v| p.resolve(&b.stack, v))
+            .as_deref()
+            == Some(bucket)
+    });
+    let Some(b) = b else {
+        return "unknown (bucket not in these templates)".to_owned();
+    };
+    let days = b
+        .prop(&["LifecycleConfiguration", "Rules"])
+        .and_then(Value::as_sequence)
+        .and_then(|rules| {
+            rules
+                .iter()
+                .filter(|r| r.get("Status").and_then(Value::as_str) == Some("Enabled"))
+                .find_map(|r| r.get("ExpirationInDays").and_then(Value::as_u64))
+        });
+    match days {
+        Some(d) => format!("{d} days"),
+        None => "kept until deleted".to_owned(),
+    }
+}
+
+fn read_write(v: Option<&str>) -> String {
+    match v {
+        Some("All") | None => "read and write".to_owned(),
+        Some("ReadOnly") => "read".to_owned(),
+        Some("WriteOnly") => "write".to_owned(),
+        Some(other) => other.to_owned(),
+    }
+}
+
+fn flag(r: &Resource, key: &str) -> bool {
+    r.prop(&[key]).and_then(Value::as_bool) == Some(true)
+}
+
+impl Audit {
+    /// Read the facts from the templates.
+    pub fn new(p: &Platform) -> Audit {
+        let trails = p
+            .of_type("AWS::CloudTrail::Trail")
+            .map(|t| trail(p, t))
+            .collect();
+        let mut alarms = Vec::new();
+        for a in p.of_type("AWS::CloudWatch::Alarm") {
+            let metric = a.prop_str(&["MetricName"]).unwrap_or_default();
+            let namespace = a.prop_str(&["Namespace"]).unwrap_or_default();
+            let filter = p.of_type("AWS::Logs::MetricFilter").find(|f| {
+                f.prop(&["MetricTransformations"])
+                    .and_then(Value::as_sequence)
+                    .is_some_and(|ts| {
+                        ts.iter().any(|t| {
+                            t.get("MetricName").and_then(Value::as_str) == Some(metric)
+                                && t.get("MetricNamespace").and_then(Value::as_str)
+                                    == Some(namespace)
+                        })
+                    })
+            });
+            let description = a.prop_str(&["AlarmDescription"]).unwrap_or_default();
+            let control = description
+                .split_once(':')
+                .map(|(c, _)| c.to_owned())
+                .filter(|c| c.starts_with("CIS"))
+                .unwrap_or_default();
+            let op = match a.prop_str(&["ComparisonOperator"]).unwrap_or_default() {
+                "GreaterThanOrEqualToThreshold" => "≥",
+                "GreaterThanThreshold" => ">",
+                "LessThanThreshold" => "<",
+                "LessThanOrEqualToThreshold" => "≤",
+                other => other,
+            };
+            let num = |k: &str| {
+                a.prop(&[k])
+                    .and_then(|v| p.resolve(&a.stack, v))
+                    .unwrap_or_default()
+            };
+            let condition = format!(
+                "{} {} {op} {} in {} period(s) of {} s",
+                num("Statistic").to_lowercase(),
+                metric,
+                num("Threshold"),
+                num("EvaluationPeriods"),
+                num("Period")
+            );
+            let actions = p
+                .resolve_all(&a.stack, a.prop(&["AlarmActions"]))
+                .iter()
+                .map(|arn| arn.rsplit(':').next().unwrap_or(arn).to_owned())
+                .collect();
+            let (filter_pattern, source) = match filter {
+                Some(f) => (
+                    f.prop_str(&["FilterPattern"])
+                        .unwrap_or_default()
+                        .to_owned(),
+                    f.prop(&["LogGroupName"])
+                        .and_then(|v| p.resolve(&f.stack, v))
+                        .unwrap_or_default(),
+                ),
+                None => (String::new(), format!("metric {namespace}/{metric}")),
+            };
+            alarms.push(Alarm {
+                control,
+                name: a.prop_str(&["AlarmName"]).unwrap_or(&a.id).to_owned(),
+                description: description.to_owned(),
+                filter: filter_pattern,
+                source,
+                condition,
+                actions,
+                actions_enabled: flag(a, "ActionsEnabled"),
+            });
+        }
+        let mut topics = Vec::new();
+        for t in p.of_type("AWS::SNS::Topic") {
+            let arn = p.resolve(&t.stack, &ref_to(&t.id)).unwrap_or_default();
+            let subscribers = p
+                .of_type("AWS::SNS::Subscription")
+                .filter(|s| {
+                    s.prop(&["TopicArn"])
+                        .and_then(|v| p.resolve(&s.stack, v))
+                        .as_deref()
+                        == Some(arn.as_str())
+                })
+                .map(|s| {
+                    format!(
+                        "{}: {}",
+                        s.prop_str(&["Protocol"]).unwrap_or("?"),
+                        s.prop_str(&["Endpoint"]).unwrap_or("?")
+                    )
+                })
+                .collect();
+            let mut publishers = Vec::new();
+            for tp in p.of_type("AWS::SNS::TopicPolicy") {
+                if !p
+                    .resolve_all(&tp.stack, tp.prop(&["Topics"]))
+                    .contains(&arn)
+                {
+                    continue;
+                }
+                let stmts = tp
+                    .prop(&["PolicyDocument", "Statement"])
+                    .and_then(Value::as_sequence)
+                    .cloned()
+                    .unwrap_or_default();
+                for s in stmts {
+                    if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+                        continue;
+                    }
+                    if let Some(svc) = s.get("Principal").and_then(|pr| pr.get("Service")) {
+                        for x in svc.as_sequence().cloned().unwrap_or_default() {
+                            if let Some(x) = x.as_str() {
+                                publishers.push(x.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+            topics.push(Topic {
+                name: t.prop_str(&["TopicName"]).unwrap_or(&t.id).to_owned(),
+                key: t
+                    .prop(&["KmsMasterKeyId"])
+                    .map(|v| p.key_value_label(&t.stack, v))
+                    .unwrap_or_else(|| "none".to_owned()),
+                subscribers,
+                publishers,
+            });
+        }
+        let budgets = p
+            .of_type("AWS::Budgets::Budget")
+            .map(|b| {
+                let limit = b.prop(&["Budget", "BudgetLimit"]);
+                let amount = limit
+                    .and_then(|l| l.get("Amount"))
+                    .and_then(|v| p.resolve(&b.stack, v))
+                    .unwrap_or_default();
+                let unit = limit
+                    .and_then(|l| l.get("Unit"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let notifications = b
+                    .prop(&["NotificationsWithSubscribers"])
+                    .and_then(Value::as_sequence)
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|n| {
+                        let note = n.get("Notification");
+                        let get = |k: &str| {
+                            note.and_then(|x| x.get(k))
+                                .and_then(|v| p.resolve(&b.stack, v))
+                                .unwrap_or_default()
+                        };
+                        let to: Vec<String> = n
+                            .get("Subscribers")
+                            .and_then(Value::as_sequence)
+                            .cloned()
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|s| {
+                                let addr = s
+                                    .get("Address")
+                                    .and_then(|v| p.resolve(&b.stack, v))
+                                    .unwrap_or_default();
+                                format!(
+                                    "{} {}",
+                                    s.get("SubscriptionType")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or("?"),
+                                    addr.rsplit(':').next().unwrap_or(&addr)
+                                )
+                            })
+                            .collect();
+                        format!(
+                            "{} spend above {}{} → {}",
+                            get("NotificationType").to_lowercase(),
+                            get("Threshold"),
+                            if get("ThresholdType") == "PERCENTAGE" {
+                                " %"
+                            } else {
+                                ""
+                            },
+                            to.join(", ")
+                        )
+                    })
+                    .collect();
+                Budget {
+                    name: b
+                        .prop_str(&["Budget", "BudgetName"])
+                        .unwrap_or(&b.id)
+                        .to_owned(),
+                    limit: format!(
+                        "{amount} {unit} per {}",
+                        match b.prop_str(&["Budget", "TimeUnit"]).unwrap_or("?") {
+                            "DAILY" => "day",
+                            "MONTHLY" => "month",
+                            "QUARTERLY" => "quarter",
+                            "ANNUALLY" => "year",
+                            other => other,
+                        }
+                    ),
+                    notifications,
+                }
+            })
+            .collect();
+        let dashboards = p
+            .of_type("AWS::CloudWatch::Dashboard")
+            .map(|d| d.prop_str(&["DashboardName"]).unwrap_or(&d.id).to_owned())
+            .collect();
+        let access_logging = p
+            .of_type("AWS::S3::Bucket")
+            .map(|b| {
+                let name = b
+                    .prop(&["BucketName"])
+                    .and_then(|v| p.resolve(&b.stack, v))
+                    .unwrap_or_default();
+                let to = match b.prop(&["LoggingConfiguration"]) {
+                    Some(l) => format!(
+                        "to {} under `{}`",
+                        l.get("DestinationBucketName")
+                            .and_then(|v| p.resolve(&b.stack, v))
+                            .map(|n| zone_of(p, &n))
+                            .unwrap_or_default(),
+                        l.get("LogFilePrefix").and_then(Value::as_str).unwrap_or("")
+                    ),
+                    None => {
+                        let reason = b
+                            .body
+                            .get("Metadata")
+                            .and_then(|m| m.get("checkov"))
+                            .and_then(|c| c.get("skip"))
+                            .and_then(Value::as_sequence)
+                            .and_then(|s| s.first())
+                            .and_then(|s| s.get("comment"))
+                            .and_then(Value::as_str);
+                        match reason {
+                            Some(r) => format!("not logged: {r}"),
+                            None => "not logged".to_owned(),
+                        }
+                    }
+                };
+                (zone_of(p, &name), to)
+            })
+            .collect();
+        Audit {
+            trails,
+            alarms,
+            topics,
+            budgets,
+            dashboards,
+            access_logging,
+        }
+    }
+}
+
+fn ref_to(id: &str) -> Value {
+    let mut m = serde_yaml::Mapping::new();
+    m.insert(Value::from("Ref"), Value::from(id));
+    Value::Mapping(m)
+}
+
+fn trail(p: &Platform, t: &Resource) -> Trail {
+    let selectors = t
+        .prop(&["EventSelectors"])
+        .and_then(Value::as_sequence)
+        .cloned()
+        .unwrap_or_default();
+    let management = selectors
+        .iter()
+        .find(|s| s.get("IncludeManagementEvents").and_then(Value::as_bool) != Some(false))
+        .map(|s| read_write(s.get("ReadWriteType").and_then(Value::as_str)))
+        .unwrap_or_else(|| {
+            if selectors.is_empty() {
+                "read and write".to_owned()
+            } else {
+                "not recorded".to_owned()
+            }
+        });
+    let mut data_events = Vec::new();
+    for b in p.of_type("AWS::S3::Bucket") {
+        let name = b
+            .prop(&["BucketName"])
+            .and_then(|v| p.resolve(&b.stack, v))
+            .unwrap_or_default();
+        let arn = format!("arn:{}:s3:::{name}/", p.partition());
+        let mut recorded = "not recorded".to_owned();
+        for s in &selectors {
+            let covers = s
+                .get("DataResources")
+                .and_then(Value::as_sequence)
+                .is_some_and(|rs| {
+                    rs.iter().any(|r| {
+                        r.get("Type").and_then(Value::as_str) == Some("AWS::S3::Object")
+                            && r.get("Values")
+                                .and_then(Value::as_sequence)
+                                .is_some_and(|vs| {
+                                    vs.iter().filter_map(Value::as_str).any(|v| {
+                                        v == arn || v == format!("arn:{}:s3", p.partition())
+                                    })
+                                })
+                    })
+                });
+            if covers {
+                recorded = read_write(s.get("ReadWriteType").and_then(Value::as_str));
+            }
+        }
+        data_events.push(DataEvents {
+            zone: zone_of(p, &name),
+            bucket: name,
+            recorded,
+        });
+    }
+    let bucket = t
+        .prop(&["S3BucketName"])
+        .and_then(|v| p.resolve(&t.stack, v))
+        .unwrap_or_default();
+    let group_arn = t
+        .prop(&["CloudWatchLogsLogGroupArn"])
+        .and_then(|v| p.resolve(&t.stack, v));
+    let group = group_arn.as_ref().and_then(|arn| {
+        p.of_type("AWS::Logs::LogGroup").find(|g| {
+            g.prop_str(&["LogGroupName"])
+                .is_some_and(|n| arn.contains(&format!("log-group:{n}:")))
+        })
+    });
+    Trail {
+        name: t.prop_str(&["TrailName"]).unwrap_or(&t.id).to_owned(),
+        resource: t.path(),
+        logging: flag(t, "IsLogging"),
+        multi_region: flag(t, "IsMultiRegionTrail"),
+        global_events: t
+            .prop(&["IncludeGlobalServiceEvents"])
+            .and_then(Value::as_bool)
+            != Some(false),
+        validation: flag(t, "EnableLogFileValidation"),
+        management,
+        data_events,
+        bucket_retention: bucket_retention(p, &bucket),
+        bucket: format!("{} ({bucket})", zone_of(p, &bucket)),
+        key: t
+            .prop(&["KMSKeyId"])
+            .map(|v| p.key_value_label(&t.stack, v))
+            .unwrap_or_else(|| "none (SSE-S3)".to_owned()),
+        log_group: group
+            .and_then(|g| g.prop_str(&["LogGroupName"]))
+            .map(str::to_owned)
+            .or(group_arn.clone())
+            .unwrap_or_else(|| "none".to_owned()),
+        log_group_retention: group
+            .and_then(|g| g.prop(&["RetentionInDays"]).and_then(Value::as_u64))
+            .map(|d| format!("{d} days"))
+            .unwrap_or_else(|| "-".to_owned()),
+        log_group_key: group
+            .and_then(|g| {
+                g.prop(&["KmsKeyId"])
+                    .map(|v| p.key_value_label(&g.stack, v))
+            })
+            .unwrap_or_else(|| "-".to_owned()),
+        delivery_role: t
+            .prop(&["CloudWatchLogsRoleArn"])
+            .and_then(|v| p.resolve(&t.stack, v))
+            .map(|a| a.rsplit('/').next().unwrap_or(&a).to_owned())
+            .unwrap_or_else(|| "-".to_owned()),
+    }
+}

@@ -1,0 +1,264 @@
+//! The access matrix: what least privilege promises in prod, and cells that follow the policies
+//! when a policy changes.
+
+use dap_docs::access::{AccessMatrix, LocationKind};
+use dap_docs::Level;
+
+use crate::common::{edit, model, rendered, statements, yaml};
+
+const ANALYST_SSO: &str = "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/ca-central-1/AWSReservedSSO_DataAnalyst_1a2b3c4d5e6f7a8b";
+
+/// Every S3 location of a zone.
+fn zone(m: &AccessMatrix, zone: &str) -> Vec<String> {
+    m.locations
+        .iter()
+        .filter(|l| matches!(l.kind, LocationKind::S3 { .. }) && l.group == zone)
+        .map(|l| l.id.clone())
+        .collect()
+}
+
+fn highest_in(m: &AccessMatrix, principal: &str, zone_name: &str) -> Level {
+    zone(m, zone_name)
+        .iter()
+        .map(|l| m.level(principal, l))
+        .max()
+        .unwrap()
+}
+
+fn matrix(env: &str) -> AccessMatrix {
+    model(env).access
+}
+
+#[test]
+fn prod_analyst_reads_curated_through_athena_only() {
+    let m = matrix("prod");
+    for who in ["analyst", ANALYST_SSO] {
+        assert_eq!(highest_in(&m, who, "landing"), Level::None, "{who}");
+        assert_eq!(highest_in(&m, who, "raw"), Level::None, "{who}");
+        assert_eq!(highest_in(&m, who, "curated"), Level::Read, "{who}");
+        let c = m.cell(who, "s3:curated/business-licences/").unwrap();
+        assert_eq!(c.level, Level::Read);
+        assert!(!c.partial);
+        assert_eq!(c.qualifiers, ["via Athena"], "{who}");
+        assert_eq!(m.level(who, "athena:workgroup/analytics"), Level::Write);
+        assert_eq!(
+            m.level(who, "glue:table/business-licences/licences"),
+            Level::None
+        );
+        assert_eq!(
+            m.level(who, "glue:table/business-licences/licences_by_month"),
+            Level::Read
+        );
+    }
+    assert_eq!(
+        m.cell(ANALYST_SSO, "s3:curated").unwrap().through,
+        ["analyst"]
+    );
+}
+
+#[test]
+fn prod_glue_jobs_read_their_input_zone_and_write_their_output_zone() {
+    let m = matrix("prod");
+    // glue-clean: landing (per year) → raw.
+    assert_eq!(highest_in(&m, "glue-clean", "landing"), Level::Read);
+    assert_eq!(
+        m.level("glue-clean", "s3:landing/business-licences/year=2023/"),
+        Level::Read
+    );
+    assert_eq!(
+        m.level("glue-clean", "s3:landing/business-licences/year=2024/"),
+        Level::Read
+    );
+    let whole = m
+        .cell("glue-clean", "s3:landing/business-licences/")
+        .unwrap();
+    assert!(whole.partial, "only the configured years: {whole:?}");
+    assert_eq!(
+        m.level("glue-clean", "s3:raw/business-licences/"),
+        Level::Write
+    );
+    assert_eq!(highest_in(&m, "glue-clean", "curated"), Level::None);
+    // glue-curate: raw → curated.
+    assert_eq!(highest_in(&m, "glue-curate", "landing"), Level::None);
+    assert_eq!(highest_in(&m, "glue-curate", "raw"), Level::Read);
+    assert_eq!(
+        m.level("glue-curate", "s3:raw/business-licences/"),
+        Level::Read
+    );
+    assert_eq!(
+        m.level("glue-curate", "s3:curated/business-licences/"),
+        Level::Write
+    );
+    // Neither reaches the trail's logs.
+    for job in ["glue-clean", "glue-curate"] {
+        assert_eq!(highest_in(&m, job, "trail-logs"), Level::None, "{job}");
+    }
+}
+
+#[test]
+fn prod_auditor_reads_trail_logs_and_no_data_zone() {
+    let m = matrix("prod");
+    assert_eq!(
+        m.level("auditor", "s3:trail-logs/AWSLogs/<account>/"),
+        Level::Read
+    );
+    assert_eq!(m.level("auditor", "logs:/<prefix>/cloudtrail"), Level::Read);
+    assert_eq!(m.level("auditor", "kms:logs"), Level::Decrypt);
+    for z in ["landing", "raw", "curated", "athena-results"] {
+        assert_eq!(highest_in(&m, "auditor", z), Level::None, "{z}");
+    }
+}
+
+#[test]
+fn granting_the_analyst_write_on_raw_changes_its_cell() {
+    let (env, mut r) = rendered("prod");
+    edit(&mut r, "access", |doc| {
+        statements(doc, "AnalystRolePolicy", "PolicyDocument").push(yaml(
+            "Sid: TestAnalystWritesRaw\nEffect: Allow\nAction: [s3:PutObject]\n\
+             Resource: [arn:aws:s3:::dap-prod-raw-333333333333-ca-central-1/*]",
+        ));
+    });
+    let m = dap_docs::Model::new(&env, &r).unwrap().access;
+    assert_eq!(
+        m.level("analyst", "s3:raw/business-licences/"),
+        Level::Write
+    );
+    assert_eq!(
+        m.level(ANALYST_SSO, "s3:raw/business-licences/"),
+        Level::Write
+    );
+    // Still none on landing: the grant is on raw only.
+    assert_eq!(highest_in(&m, "analyst", "landing"), Level::None);
+    let docs = dap_docs::generate(&env, &r).unwrap();
+    let access = String::from_utf8(docs["prod/access.md"].clone()).unwrap();
+    assert!(access.contains("access/AnalystRolePolicy#TestAnalystWritesRaw"));
+}
+
+#[test]
+fn an_explicit_deny_in_a_bucket_policy_wins_over_the_role_s_allow() {
+    let (env, mut r) = rendered("prod");
+    let before = dap_docs::Model::new(&env, &r).unwrap().access;
+    assert_eq!(
+        before.level("data-engineer", "s3:curated/business-licences/"),
+        Level::Read
+    );
+    edit(&mut r, "storage", |doc| {
+        statements(doc, "CuratedBucketPolicy", "PolicyDocument").push(yaml(
+            "Sid: TestDenyEngineers\nEffect: Deny\nPrincipal:\n  AWS: [arn:aws:iam::333333333333:role/dap-prod-data-engineer]\n\
+             Action: [s3:GetObject]\nResource: [arn:aws:s3:::dap-prod-curated-333333333333-ca-central-1/*]",
+        ));
+    });
+    let after = dap_docs::Model::new(&env, &r).unwrap().access;
+    // Listing is still allowed; reading is denied.
+    assert_eq!(
+        after.level("data-engineer", "s3:curated/business-licences/"),
+        Level::List
+    );
+    // Others are untouched.
+    assert_eq!(
+        after.level("analyst", "s3:curated/business-licences/"),
+        Level::Read
+    );
+}
+
+#[test]
+fn an_explicit_deny_in_an_identity_policy_wins_too() {
+    let (env, mut r) = rendered("prod");
+    edit(&mut r, "access", |doc| {
+        statements(doc, "DataEngineerRolePolicy", "PolicyDocument").push(yaml(
+            "Sid: TestNoLanding\nEffect: Deny\nAction: ['s3:*']\n\
+             Resource: ['arn:aws:s3:::dap-prod-landing-333333333333-ca-central-1/business-licences/year=2023/*']",
+        ));
+    });
+    let m = dap_docs::Model::new(&env, &r).unwrap().access;
+    assert_eq!(
+        m.level("data-engineer", "s3:landing/business-licences/year=2023/"),
+        Level::List
+    );
+    assert_eq!(
+        m.level("data-engineer", "s3:landing/business-licences/year=2024/"),
+        Level::Write
+    );
+    // The dataset prefix as a whole is now writable only in part.
+    let c = m
+        .cell("data-engineer", "s3:landing/business-licences/")
+        .unwrap();
+    assert_eq!((c.level, c.partial), (Level::Write, true));
+}
+
+#[test]
+fn removing_the_tls_deny_lets_requests_without_tls_through() {
+    let (env, mut r) = rendered("prod");
+    let before = dap_docs::Model::new(&env, &r).unwrap();
+    assert!(before.access.without_tls.is_empty());
+    assert!(before.encryption.buckets.iter().all(|b| b.tls_enforced));
+    edit(&mut r, "storage", |doc| {
+        statements(doc, "LandingBucketPolicy", "PolicyDocument")
+            .retain(|s| s["Sid"] != "DenyInsecureTransport");
+    });
+    let after = dap_docs::Model::new(&env, &r).unwrap();
+    assert!(after.access.without_tls.contains(&(
+        "data-engineer".to_owned(),
+        "s3:landing/business-licences/".to_owned()
+    )));
+    assert!(after
+        .access
+        .without_tls
+        .iter()
+        .all(|(_, l)| l.starts_with("s3:landing")));
+    let landing = after
+        .encryption
+        .buckets
+        .iter()
+        .find(|b| b.zone == "landing")
+        .unwrap();
+    assert!(!landing.tls_enforced);
+    // Over TLS nothing changes: the deny never reduced access.
+    assert_eq!(
+        after
+            .access
+            .level("data-engineer", "s3:landing/business-licences/"),
+        before
+            .access
+            .level("data-engineer", "s3:landing/business-licences/")
+    );
+}
+
+#[test]
+fn a_key_policy_without_the_account_takes_the_key_from_every_role() {
+    let (env, mut r) = rendered("prod");
+    edit(&mut r, "security", |doc| {
+        statements(doc, "DataKey", "KeyPolicy")
+            .retain(|s| s["Sid"] != "KeyAdministrationByAccount");
+    });
+    let m = dap_docs::Model::new(&env, &r).unwrap().access;
+    assert_eq!(m.level("glue-clean", "kms:data"), Level::None);
+    assert_eq!(m.level("account-root", "kms:data"), Level::None);
+    // The S3 allow is still there, but reading fails without the key: the cell says so.
+    let c = m
+        .cell("glue-clean", "s3:landing/business-licences/year=2023/")
+        .unwrap();
+    assert_eq!(c.level, Level::Read);
+    assert_eq!(c.qualifiers, ["no kms:Decrypt on the bucket key"]);
+    // The Glue service keeps its own grant.
+    assert_eq!(
+        m.level("service:glue.amazonaws.com", "kms:data"),
+        Level::Decrypt
+    );
+}
+
+#[test]
+fn every_shipped_environment_keeps_the_promises() {
+    for (env, _) in crate::common::ENVIRONMENTS {
+        let m = matrix(env);
+        assert_eq!(highest_in(&m, "analyst", "landing"), Level::None, "{env}");
+        assert_eq!(highest_in(&m, "analyst", "raw"), Level::None, "{env}");
+        assert_eq!(highest_in(&m, "auditor", "curated"), Level::None, "{env}");
+        assert_eq!(
+            highest_in(&m, "glue-clean", "curated"),
+            Level::None,
+            "{env}"
+        );
+        assert!(m.without_tls.is_empty(), "{env}: {:?}", m.without_tls);
+    }
+}

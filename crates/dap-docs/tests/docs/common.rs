@@ -1,0 +1,52 @@
+//! The shipped environments, rendered; and a way to change a rendered template.
+
+use dap_config::Environment;
+use dap_planner::Rendered;
+use serde_yaml::Value;
+
+pub const ENVIRONMENTS: &[(&str, &str)] = &[
+    ("dev", include_str!("../../../../environments/dev.yaml")),
+    ("local", include_str!("../../../../environments/local.yaml")),
+    ("prod", include_str!("../../../../environments/prod.yaml")),
+    (
+        "staging",
+        include_str!("../../../../environments/staging.yaml"),
+    ),
+];
+
+/// A shipped environment and what the planner renders for it.
+pub fn rendered(name: &str) -> (Environment, Rendered) {
+    let (_, text) = ENVIRONMENTS.iter().find(|(n, _)| *n == name).unwrap();
+    let env = dap_config::parse(&format!("environments/{name}.yaml"), text).unwrap();
+    let r = dap_planner::render(&env).unwrap();
+    (env, r)
+}
+
+/// The model of a shipped environment.
+pub fn model(name: &str) -> dap_docs::Model {
+    let (env, r) = rendered(name);
+    dap_docs::Model::new(&env, &r).unwrap()
+}
+
+/// Change one stack's rendered YAML, as a hand edit or a planner bug would.
+pub fn edit(r: &mut Rendered, stack: &str, f: impl FnOnce(&mut Value)) {
+    let s = r
+        .stacks
+        .iter_mut()
+        .find(|s| s.kind.slug() == stack)
+        .unwrap();
+    let mut doc: Value = serde_yaml::from_str(&s.yaml).unwrap();
+    f(&mut doc);
+    s.yaml = serde_yaml::to_string(&doc).unwrap();
+}
+
+/// The statements of a policy document inside a resource's properties.
+pub fn statements<'a>(doc: &'a mut Value, resource: &str, document: &str) -> &'a mut Vec<Value> {
+    doc["Resources"][resource]["Properties"][document]["Statement"]
+        .as_sequence_mut()
+        .unwrap()
+}
+
+pub fn yaml(text: &str) -> Value {
+    serde_yaml::from_str(text).unwrap()
+}

@@ -1,0 +1,95 @@
+//! Snapshots of each report, and what every generated file must be.
+
+use crate::common::{rendered, ENVIRONMENTS};
+
+fn text(docs: &dap_docs::Docs, path: &str) -> String {
+    String::from_utf8(docs[path].clone()).unwrap()
+}
+
+#[test]
+fn prod_reports_match_their_snapshots() {
+    let (env, r) = rendered("prod");
+    let docs = dap_docs::generate(&env, &r).unwrap();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for report in ["access", "encryption", "audit", "architecture"] {
+            insta::assert_snapshot!(
+                format!("prod-{report}"),
+                text(&docs, &format!("prod/{report}.md"))
+            );
+        }
+        let (senv, sr) = rendered("staging");
+        let compare = dap_docs::compare((&senv, &sr), (&env, &r)).unwrap();
+        insta::assert_snapshot!(
+            "compare-staging-prod",
+            text(&compare, "compare-staging-prod.md")
+        );
+    });
+}
+
+#[test]
+fn every_environment_gets_every_file_and_the_same_bytes_twice() {
+    for (name, _) in ENVIRONMENTS {
+        let (env, r) = rendered(name);
+        let a = dap_docs::generate(&env, &r).unwrap();
+        let b = dap_docs::generate(&env, &r).unwrap();
+        assert_eq!(a, b, "{name}");
+        let files: Vec<&str> = a.keys().map(String::as_str).collect();
+        let expect: Vec<String> = [
+            "access.md",
+            "architecture.md",
+            "architecture.svg",
+            "audit.md",
+            "encryption.md",
+            &format!("{name}.html"),
+        ]
+        .iter()
+        .map(|f| format!("{name}/{f}"))
+        .collect();
+        let mut expect: Vec<&str> = expect.iter().map(String::as_str).collect();
+        expect.sort();
+        assert_eq!(files, expect);
+        for (path, bytes) in &a {
+            let s = std::str::from_utf8(bytes).unwrap();
+            assert!(
+                s.ends_with('\n') && !s.ends_with("\n\n"),
+                "{path}: one final newline"
+            );
+            assert!(!s.contains(" \n"), "{path}: trailing spaces");
+        }
+    }
+}
+
+#[test]
+fn the_html_page_is_self_contained_and_printable() {
+    let (env, r) = rendered("prod");
+    let docs = dap_docs::generate(&env, &r).unwrap();
+    let html = text(&docs, "prod/prod.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("@media print"));
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(!html.contains("<link"), "no external stylesheets");
+    assert!(!html.contains("src=\"http"), "no remote images");
+    // The diagram is inline, not the Mermaid source.
+    assert!(html.contains("<svg xmlns="));
+    assert!(!html.contains("flowchart LR"));
+    // Every report is there, and its internal links have targets.
+    for id in ["architecture", "access", "encryption", "audit"] {
+        assert!(
+            html.contains(&format!("<section class=\"report\" id=\"{id}\">")),
+            "{id}"
+        );
+    }
+    for anchor in [
+        "requests-without-tls",
+        "appendix-a-the-statements-behind-each-cell",
+    ] {
+        assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+    }
+    let linked = "#s-access-analystrolepolicy-readcuratedviaathena";
+    assert!(html.contains(&format!("href=\"{linked}\"")));
+    assert!(html.contains(&format!("id=\"{}\"", &linked[1..])));
+}

@@ -1,0 +1,119 @@
+//! What a rule sees: every template of one environment (or folder), the environment when it is
+//! known, and lookups across templates (references, the SSM parameters that carry key ARNs
+//! between stacks, buckets by name).
+
+use dap_config::Environment;
+use serde_json::Value;
+
+use crate::template::{Res, Template};
+use crate::value::{items, ref_id, text};
+
+/// The data-lake zones whose buckets hold the City's data (the trail records their object
+/// events; the landing zone's objects expire).
+pub const DATA_ZONES: &[&str] = &["landing", "raw", "curated"];
+
+/// The templates under check.
+pub struct Context<'a> {
+    /// Every template, in the order given.
+    pub templates: Vec<Template<'a>>,
+    /// The environment, when the templates were rendered from one (`dap check --env`); absent
+    /// for a folder of templates (`dap check --templates`).
+    pub env: Option<&'a Environment>,
+}
+
+impl<'a> Context<'a> {
+    /// Every resource of every template.
+    pub fn resources(&self) -> impl Iterator<Item = Res<'_>> + '_ {
+        self.templates.iter().flat_map(|t| t.resources())
+    }
+
+    /// Every resource of a type.
+    pub fn of_type<'s>(&'s self, ty: &'s str) -> impl Iterator<Item = Res<'s>> + 's {
+        self.resources().filter(move |r| r.ty() == ty)
+    }
+
+    /// The resource a value points at: `Ref`/`GetAtt` to a resource of the same template, or
+    /// a `Ref` to an SSM-typed parameter whose default names an `AWS::SSM::Parameter` of
+    /// another template (how stacks pass key ARNs), followed to that parameter's value.
+    pub fn resolve<'s>(&'s self, from: &Res<'s>, v: &Value) -> Option<Res<'s>> {
+        self.resolve_in(from.template, v, 0)
+    }
+
+    fn resolve_in<'s>(&'s self, t: &'s Template<'s>, v: &Value, depth: u8) -> Option<Res<'s>> {
+        let id = ref_id(v)?;
+        if let Some(r) = t.resource(id) {
+            return Some(r);
+        }
+        let param = t.parameter(id)?;
+        let ssm_typed = param["Type"]
+            .as_str()
+            .is_some_and(|ty| ty.starts_with("AWS::SSM::Parameter::Value"));
+        let name = param["Default"].as_str()?;
+        if !ssm_typed || depth > 2 {
+            return None;
+        }
+        let published = self
+            .of_type("AWS::SSM::Parameter")
+            .find(|p| p.prop("Name").as_str() == Some(name))?;
+        self.resolve_in(published.template, published.prop("Value"), depth + 1)
+    }
+
+    /// A bucket by its literal name.
+    pub fn bucket_named(&self, name: &str) -> Option<Res<'_>> {
+        self.of_type("AWS::S3::Bucket")
+            .find(|b| b.prop("BucketName").as_str() == Some(name))
+    }
+
+    /// The bucket a value names: a reference, or a literal bucket name.
+    pub fn bucket<'s>(&'s self, from: &Res<'s>, v: &Value) -> Option<Res<'s>> {
+        match text(v) {
+            Some(name) => self.bucket_named(name),
+            None => self
+                .resolve(from, v)
+                .filter(|r| r.ty() == "AWS::S3::Bucket"),
+        }
+    }
+
+    /// The data-lake zone of a bucket (`landing`, `raw`, `curated`), if it is one: from the
+    /// environment's bucket names when known, otherwise from the platform's naming pattern
+    /// `<prefix>-<zone>-<account>-<region>`.
+    pub fn data_zone(&self, bucket: &Res<'_>) -> Option<&'static str> {
+        let name = bucket.prop("BucketName").as_str()?;
+        DATA_ZONES.iter().copied().find(|zone| match self.env {
+            Some(env) => dap_config::bucket_name(env, zone) == name,
+            None => name.contains(&format!("-{zone}-")),
+        })
+    }
+
+    /// The buckets other buckets deliver their server access logs to.
+    pub fn access_log_destinations(&self) -> Vec<Res<'_>> {
+        let mut out: Vec<Res<'_>> = Vec::new();
+        for b in self.of_type("AWS::S3::Bucket") {
+            let dest = &b.prop("LoggingConfiguration")["DestinationBucketName"];
+            if let Some(d) = self.bucket(&b, dest) {
+                if d.id != b.id && !out.iter().any(|x| same(x, &d)) {
+                    out.push(d);
+                }
+            }
+        }
+        out
+    }
+
+    /// The region the templates deploy to, when the environment is known.
+    pub fn region(&self) -> Option<&str> {
+        self.env.map(|e| e.region.as_str())
+    }
+
+    /// Every value in a list property that references `target` (by `Ref`/`GetAtt`, resolved
+    /// across stacks).
+    pub fn references(&self, from: &Res<'_>, list: &Value, target: &Res<'_>) -> bool {
+        items(list)
+            .into_iter()
+            .any(|v| self.resolve(from, v).is_some_and(|r| same(&r, target)))
+    }
+}
+
+/// Whether two resource handles are the same resource.
+pub fn same(a: &Res<'_>, b: &Res<'_>) -> bool {
+    a.template.index == b.template.index && a.id == b.id
+}

@@ -1,0 +1,92 @@
+use super::prelude::*;
+
+rule! {
+    /// Flags an SNS topic whose topic policy does not deny publishing without TLS.
+    ///
+    /// ## What it checks
+    ///
+    /// Every `AWS::SNS::Topic` is listed (by reference) in the `Topics` of an
+    /// `AWS::SNS::TopicPolicy` with a statement that denies `sns:Publish` to `Principal: "*"`
+    /// when `aws:SecureTransport` is `false`.
+    ///
+    /// ## Why
+    ///
+    /// Alarm messages should not travel in clear text. cdk-nag SNS3, AWS Security Hub SNS
+    /// controls.
+    ///
+    /// ## Example
+    ///
+    /// Failing: the policy only allows the publishers.
+    ///
+    /// ```yaml
+    /// AlarmTopicPolicy:
+    ///   Type: AWS::SNS::TopicPolicy
+    ///   Properties:
+    ///     Topics: [!Ref AlarmTopic]
+    ///     PolicyDocument:
+    ///       Statement:
+    ///         - Sid: AlarmPublishers
+    ///           Effect: Allow
+    ///           Principal: {Service: cloudwatch.amazonaws.com}
+    ///           Action: sns:Publish
+    ///           Resource: !Ref AlarmTopic
+    /// ```
+    ///
+    /// Passing: the policy also has
+    ///
+    /// ```yaml
+    /// - Sid: DenyInsecureTransport
+    ///   Effect: Deny
+    ///   Principal: "*"
+    ///   Action: sns:Publish
+    ///   Resource: !Ref AlarmTopic
+    ///   Condition:
+    ///     Bool: {aws:SecureTransport: "false"}
+    /// ```
+    ///
+    /// ## Remediation
+    ///
+    /// Add the `DenyInsecureTransport` statement to the topic policy.
+    ///
+    /// ## References
+    ///
+    /// - cdk-nag SNS3: <https://github.com/cdklabs/cdk-nag/blob/main/RULES.md>
+    TopicAllowsInsecureTransport {
+        code: codes::TOPIC_ALLOWS_INSECURE_TRANSPORT,
+        name: "topic-allows-insecure-transport",
+        severity: Error,
+        fix: "add a topic policy statement denying sns:Publish to * when aws:SecureTransport is false",
+    }
+}
+
+impl Rule for TopicAllowsInsecureTransport {
+    fn meta(&self) -> &'static Meta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
+        for t in cx.of_type("AWS::SNS::Topic") {
+            let policies: Vec<Res<'_>> = cx
+                .of_type("AWS::SNS::TopicPolicy")
+                .filter(|p| cx.references(p, p.prop("Topics"), &t))
+                .collect();
+            let denies = policies.iter().any(|p| {
+                statements(p.prop("PolicyDocument")).iter().any(|s| {
+                    !s.allow
+                        && s.principal.anyone
+                        && s.covers("sns:Publish")
+                        && s.condition_values("aws:SecureTransport")
+                            .is_some_and(|v| v.iter().any(|x| is_false(x)))
+                })
+            });
+            if !denies {
+                let message = if policies.is_empty() {
+                    "the topic has no topic policy, so nothing denies publishing without TLS"
+                } else {
+                    "no statement of the topic policy denies `sns:Publish` when `aws:SecureTransport` is false"
+                };
+                out.push(Hit::on(&t, message));
+            }
+        }
+    }
+}

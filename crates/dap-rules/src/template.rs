@@ -1,0 +1,248 @@
+//! Templates as the rules read them: YAML (or JSON) text parsed into a JSON value, with the
+//! short-form intrinsics of hand-written templates (`!Ref`, `!GetAtt a.b`, `!Sub`, …) turned
+//! into their long form, so every rule sees one shape.
+
+use serde_json::{Map, Value};
+
+use crate::error::RulesError;
+
+/// One template to check: its text and where it comes from.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    /// The stack name shown in findings (`dap-prod-storage`, or the file's path for templates
+    /// from a folder).
+    pub stack: &'a str,
+    /// The stack's short name that suppressions in an environment file name (`storage`).
+    pub slug: &'a str,
+    /// The file the template is (or will be) written to, for locations in reports.
+    pub file: &'a str,
+    /// The template text, YAML or JSON.
+    pub text: &'a str,
+}
+
+/// A parsed template.
+#[derive(Debug)]
+pub struct Template<'a> {
+    /// Position among the checked templates.
+    pub index: usize,
+    /// Where it comes from.
+    pub source: Source<'a>,
+    /// The whole document.
+    pub doc: Value,
+}
+
+/// One resource of a template.
+#[derive(Clone, Copy, Debug)]
+pub struct Res<'t> {
+    /// The template holding it.
+    pub template: &'t Template<'t>,
+    /// Its logical id.
+    pub id: &'t str,
+    /// The resource's whole entry (`Type`, `Properties`, `Metadata`, policies).
+    pub body: &'t Value,
+}
+
+static NULL: Value = Value::Null;
+
+impl<'t> Res<'t> {
+    /// The resource type, for example `AWS::S3::Bucket`.
+    pub fn ty(&self) -> &'t str {
+        self.body["Type"].as_str().unwrap_or("")
+    }
+
+    /// The properties (null when there are none).
+    pub fn props(&self) -> &'t Value {
+        self.body.get("Properties").unwrap_or(&NULL)
+    }
+
+    /// A property by name (null when missing).
+    pub fn prop(&self, name: &str) -> &'t Value {
+        self.props().get(name).unwrap_or(&NULL)
+    }
+
+    /// Another resource of the same template.
+    pub fn sibling(&self, id: &str) -> Option<Res<'t>> {
+        self.template.resource(id)
+    }
+}
+
+impl<'a> Template<'a> {
+    /// Parse a source; `Ok(None)` when the text is a document but not a CloudFormation
+    /// template (it has no `Resources` mapping).
+    pub fn parse(index: usize, source: Source<'a>) -> Result<Option<Self>, RulesError> {
+        let doc = parse_text(source.text).map_err(|message| RulesError::Parse {
+            file: source.file.to_owned(),
+            message,
+        })?;
+        Ok(Self::from_value(index, source, doc))
+    }
+
+    /// A template whose document is already a value (the serialized tree of a typed
+    /// template, which is what its YAML text encodes); `None` without `Resources`.
+    pub fn from_value(index: usize, source: Source<'a>, doc: Value) -> Option<Self> {
+        doc["Resources"]
+            .is_object()
+            .then_some(Template { index, source, doc })
+    }
+
+    /// The resources, in template order.
+    pub fn resources(&self) -> impl Iterator<Item = Res<'_>> + '_ {
+        self.doc["Resources"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.iter())
+            .map(move |(id, body)| Res {
+                template: self,
+                id,
+                body,
+            })
+    }
+
+    /// A resource by logical id.
+    pub fn resource(&self, id: &str) -> Option<Res<'_>> {
+        let (id, body) = self.doc["Resources"].as_object()?.get_key_value(id)?;
+        Some(Res {
+            template: self,
+            id,
+            body,
+        })
+    }
+
+    /// A template parameter by name.
+    pub fn parameter(&self, name: &str) -> Option<&Value> {
+        self.doc["Parameters"].get(name)
+    }
+
+    /// The 1-based line where a resource's entry starts, if it can be found in the text.
+    pub fn line_of(&self, logical_id: &str) -> Option<usize> {
+        let yaml_key = format!("{logical_id}:");
+        let json_key = format!("\"{logical_id}\"");
+        let mut in_resources = false;
+        for (i, line) in self.source.text.lines().enumerate() {
+            let t = line.trim_start();
+            if !in_resources {
+                in_resources = t.starts_with("Resources:") || t.starts_with("\"Resources\"");
+                continue;
+            }
+            if t.starts_with(&yaml_key) || t.starts_with(&json_key) {
+                return Some(i + 1);
+            }
+        }
+        None
+    }
+}
+
+/// YAML or JSON text to a JSON value. The fast path reads it straight into a JSON value; a
+/// document with YAML tags (short-form intrinsics) takes the slower path through
+/// `serde_yaml::Value`.
+///
+/// # Errors
+///
+/// The parser's message when the text is neither YAML nor JSON.
+pub fn parse_text(text: &str) -> Result<Value, String> {
+    if let Ok(v) = serde_yaml::from_str::<Value>(text) {
+        return Ok(v);
+    }
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    from_yaml(yaml)
+}
+
+fn from_yaml(v: serde_yaml::Value) -> Result<Value, String> {
+    use serde_yaml::Value as Y;
+    Ok(match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => serde_json::to_value(&n).map_err(|e| e.to_string())?,
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => {
+            Value::Array(items.into_iter().map(from_yaml).collect::<Result<_, _>>()?)
+        }
+        Y::Mapping(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    other => return Err(format!("a mapping key that is not text: {other:?}")),
+                };
+                out.insert(key, from_yaml(v)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            let inner = from_yaml(tagged.value)?;
+            let (key, value) = match name {
+                "Ref" | "Condition" => (name.to_owned(), inner),
+                "GetAtt" => match inner {
+                    Value::String(s) => {
+                        let parts = match s.split_once('.') {
+                            Some((id, attr)) => vec![id.into(), attr.into()],
+                            None => vec![s.into()],
+                        };
+                        ("Fn::GetAtt".to_owned(), Value::Array(parts))
+                    }
+                    other => ("Fn::GetAtt".to_owned(), other),
+                },
+                other => (format!("Fn::{other}"), inner),
+            };
+            let mut out = Map::new();
+            out.insert(key, value);
+            Value::Object(out)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn short_form_intrinsics_become_long_form() {
+        let v = parse_text(
+            "A: !Ref Key\nB: !GetAtt Key.Arn\nC: !Sub 'x-${AWS::Region}'\nD: !Join [',', [a, !Ref B]]\n",
+        )
+        .unwrap();
+        assert_eq!(v["A"], json!({"Ref": "Key"}));
+        assert_eq!(v["B"], json!({"Fn::GetAtt": ["Key", "Arn"]}));
+        assert_eq!(v["C"], json!({"Fn::Sub": "x-${AWS::Region}"}));
+        assert_eq!(v["D"], json!({"Fn::Join": [",", ["a", {"Ref": "B"}]]}));
+    }
+
+    #[test]
+    fn json_and_yaml_dates_stay_text() {
+        let v = parse_text("{\"Version\": \"2012-10-17\"}").unwrap();
+        assert_eq!(v["Version"], "2012-10-17");
+        let v = parse_text("Version: 2012-10-17\n").unwrap();
+        assert_eq!(v["Version"], "2012-10-17");
+    }
+
+    #[test]
+    fn bad_yaml_is_an_error() {
+        assert!(parse_text("a: [b\n").is_err());
+    }
+
+    #[test]
+    fn resources_are_found_by_line() {
+        let text =
+            "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Key:\n    Type: AWS::KMS::Key\n";
+        let source = Source {
+            stack: "s",
+            slug: "s",
+            file: "s.yaml",
+            text,
+        };
+        let t = Template::parse(0, source).unwrap().unwrap();
+        assert_eq!(t.line_of("Key"), Some(4));
+        assert_eq!(t.line_of("Nope"), None);
+        assert_eq!(t.resources().count(), 2);
+        let not_a_template = Source {
+            text: "a: b\n",
+            ..source
+        };
+        assert!(Template::parse(0, not_a_template).unwrap().is_none());
+    }
+}
