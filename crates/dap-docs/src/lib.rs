@@ -89,6 +89,8 @@ pub struct Model {
     pub audit: audit::Audit,
     /// The architecture as a graph.
     pub diagram: diagram::Diagram,
+    /// What the platform's rules found, suppressions included.
+    pub findings: dap_rules::Report,
 }
 
 impl Model {
@@ -100,6 +102,7 @@ impl Model {
         let encryption = encryption::Encryption::new(&platform, &policies);
         let audit = audit::Audit::new(&platform);
         let diagram = diagram::Diagram::new(&platform, &access);
+        let findings = dap_rules::check_rendered(env, rendered);
         Ok(Model {
             platform,
             policies,
@@ -107,6 +110,7 @@ impl Model {
             encryption,
             audit,
             diagram,
+            findings,
         })
     }
 }

@@ -39,6 +39,11 @@ const REPORTS: &[Report] = &[
         template: "audit.md",
         title: "Audit coverage",
     },
+    Report {
+        file: "findings.md",
+        template: "findings.md",
+        title: "Rule findings and suppressions",
+    },
 ];
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -57,6 +62,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "audit.md",
         include_str!("../../../templates/docs/audit.md.tera"),
+    ),
+    (
+        "findings.md",
+        include_str!("../../../templates/docs/findings.md.tera"),
     ),
     (
         "architecture.md",
@@ -296,6 +305,7 @@ fn report_context(m: &Model, template: &str) -> Value {
         "access.md" => access_context(m),
         "encryption.md" => json!({ "e": m.encryption }),
         "audit.md" => json!({ "a": m.audit }),
+        "findings.md" => findings_context(m),
         "architecture.md" => architecture_context(m),
         _ => json!({}),
     }
@@ -519,5 +529,33 @@ fn architecture_context(m: &Model) -> Value {
         "per_stack": per_stack,
         "nodes": d.nodes.len(),
         "edges": d.edges.len(),
+    })
+}
+
+fn findings_context(m: &Model) -> Value {
+    let r = &m.findings;
+    let open: Vec<_> = r.findings.iter().filter(|f| f.suppressed.is_none()).collect();
+    let suppressed: Vec<_> = r
+        .findings
+        .iter()
+        .filter_map(|f| {
+            f.suppressed.as_ref().map(|s| {
+                json!({
+                    "code": f.code,
+                    "rule": f.rule,
+                    "stack": f.stack,
+                    "logical_id": f.logical_id,
+                    "reason": s.reason,
+                    "source": s.source.to_string(),
+                })
+            })
+        })
+        .collect();
+    json!({
+        "rules": dap_rules::rules::all().len(),
+        "templates": r.templates,
+        "resources": r.resources,
+        "open": open,
+        "suppressed": suppressed,
     })
 }

@@ -15,7 +15,7 @@ fn prod_reports_match_their_snapshots() {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.bind(|| {
-        for report in ["access", "encryption", "audit", "architecture"] {
+        for report in ["access", "encryption", "audit", "architecture", "findings"] {
             insta::assert_snapshot!(
                 format!("prod-{report}"),
                 text(&docs, &format!("prod/{report}.md"))
@@ -44,6 +44,7 @@ fn every_environment_gets_every_file_and_the_same_bytes_twice() {
             "architecture.svg",
             "audit.md",
             "encryption.md",
+            "findings.md",
             &format!("{name}.html"),
         ]
         .iter()
@@ -92,4 +93,32 @@ fn the_html_page_is_self_contained_and_printable() {
     let linked = "#s-access-analystrolepolicy-readcuratedviaathena";
     assert!(html.contains(&format!("href=\"{linked}\"")));
     assert!(html.contains(&format!("id=\"{}\"", &linked[1..])));
+}
+
+#[test]
+fn the_findings_report_lists_open_findings_and_suppressions_with_their_reasons() {
+    let (env, r) = rendered("dev");
+    let docs = dap_docs::generate(&env, &r).unwrap();
+    let clean = text(&docs, "dev/findings.md");
+    assert!(clean.contains("None: every rule passes"), "{clean}");
+    assert!(clean.contains("`DAP-S3-007`"), "{clean}");
+    assert!(clean.contains("cannot log to itself"), "{clean}");
+
+    // Turn key rotation off in the rendered security stack: the report shows the finding.
+    let mut broken = r.clone();
+    let security = broken
+        .stacks
+        .iter_mut()
+        .find(|s| s.kind.slug() == "security")
+        .unwrap();
+    for entry in security.template.resources.values_mut() {
+        if let dap_cfn::resources::Properties::KmsKey(k) = &mut entry.properties {
+            k.enable_key_rotation = false;
+        }
+    }
+    security.yaml = security.template.to_yaml();
+    let docs = dap_docs::generate(&env, &broken).unwrap();
+    let findings = text(&docs, "dev/findings.md");
+    assert!(!findings.contains("None: every rule passes"), "{findings}");
+    assert!(findings.contains("`DataKey`"), "{findings}");
 }
