@@ -57,14 +57,15 @@ pub enum Command {
     ///
     /// From the same templates `render` produces: `<out>/<env>/access.md` (who may do what on
     /// every data location, computed by evaluating the generated policies), `encryption.md`,
-    /// `audit.md`, `architecture.md` (Mermaid), `architecture.svg` and `<env>.html` (all of it
+    /// `audit.md`, `findings.md` (rule findings and suppressions), `architecture.md` (Mermaid),
+    /// `architecture.svg` and `<env>.html` (all of it
     /// in one self-contained, printable page). `--compare A B` writes `<out>/compare-A-B.md`
     /// for a promotion review. With `--check`, writes nothing and exits 1 listing stale files.
     Docs(DocsArgs),
     /// Run the platform's security rules over an environment's rendered templates, or over a
     /// folder of templates, and print the findings.
     ///
-    /// Each finding names the rule code (docs/rules/<code>.md), severity, stack, logical id,
+    /// Each finding names the rule code (`docs/rules/<code>.md`), severity, stack, logical id,
     /// what is wrong and the fix. Suppressions (the environment file's `suppressions`, or a
     /// resource's `Metadata.dap.suppress`) are shown with their reason; one that matches
     /// nothing is itself an error. Exit codes: 0 no unsuppressed error finding (warnings may be

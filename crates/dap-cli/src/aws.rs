@@ -33,6 +33,16 @@ pub fn connect(args: &AwsArgs) -> Result<Session> {
         .expect("one environment");
     let rendered = dap_planner::render(&loaded.env)
         .with_context(|| format!("cannot render `{}`", loaded.path.display()))?;
+    // The platform's rules run before any AWS call: an unsuppressed error finding blocks.
+    let findings = dap_rules::check_rendered(&loaded.env, &rendered);
+    if findings.has_errors() {
+        crate::commands::check::print_report(&mut std::io::stderr().lock(), &findings)?;
+        return Err(anyhow::Error::new(crate::exit_code::Blocked(format!(
+            "`{}` has rule findings at error severity (above); fix them or add a suppression with its reason, then run again (`dap check --env {}`)",
+            loaded.path.display(),
+            loaded.env.name
+        ))));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

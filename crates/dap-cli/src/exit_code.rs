@@ -5,8 +5,19 @@ pub const SUCCESS: i32 = 0;
 /// An error: bad input, an AWS failure, a failed deploy.
 pub const FAILURE: i32 = 1;
 /// `plan` found changes.
-#[allow(dead_code)] // used by plan
 pub const CHANGES: i32 = 2;
 /// Changes blocked by a guard, or an error-severity rule finding.
-#[allow(dead_code)] // used by plan/apply/check
 pub const BLOCKED: i32 = 3;
+
+/// An error that ends the run with [`BLOCKED`] rather than [`FAILURE`]: a guard or a rule
+/// refused to let the run proceed.
+#[derive(Debug)]
+pub struct Blocked(pub String);
+
+impl std::fmt::Display for Blocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Blocked {}

@@ -25,7 +25,11 @@ fn main() {
         Ok(code) => code,
         Err(err) => {
             report(&err);
-            exit_code::FAILURE
+            if err.downcast_ref::<exit_code::Blocked>().is_some() {
+                exit_code::BLOCKED
+            } else {
+                exit_code::FAILURE
+            }
         }
     };
     std::process::exit(code);

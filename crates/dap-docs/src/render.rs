@@ -534,7 +534,11 @@ fn architecture_context(m: &Model) -> Value {
 
 fn findings_context(m: &Model) -> Value {
     let r = &m.findings;
-    let open: Vec<_> = r.findings.iter().filter(|f| f.suppressed.is_none()).collect();
+    let open: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
     let suppressed: Vec<_> = r
         .findings
         .iter()

@@ -209,18 +209,23 @@ fn glue_job_common(names: &Names, keys: &Keys, job: &str) -> Vec<Statement> {
             vec![names.objects_arn(Zone::Assets, &format!("glue-temp/{job}/"))],
         ),
         Statement::allow("UseDataKey", USE_DATA_KEY, vec![keys.data.clone()]),
-        Statement::allow(
-            "AssociateLogsKey",
-            &["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
-            vec![keys.logs.clone()],
-        )
-        .when(
-            "StringEquals",
-            "kms:ViaService",
-            vec![format!("logs.{}.amazonaws.com", names.region()).into()],
-        ),
+        logs_key_through_logs(names, keys),
         glue_logs(names),
     ]
+}
+
+/// Glue's encrypted log groups use the logs key, only through CloudWatch Logs.
+fn logs_key_through_logs(names: &Names, keys: &Keys) -> Statement {
+    Statement::allow(
+        "AssociateLogsKey",
+        &["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
+        vec![keys.logs.clone()],
+    )
+    .when(
+        "StringEquals",
+        "kms:ViaService",
+        vec![format!("logs.{}.amazonaws.com", names.region()).into()],
+    )
 }
 
 /// The statements of a role's policy.
@@ -268,11 +273,7 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
                     WRITE_OBJECTS,
                     dataset_objects(env, names, Zone::Curated),
                 ),
-                Statement::allow(
-                    "ReadCatalog",
-                    CATALOG_PARTITIONS,
-                    catalog_arns(names, env, None),
-                ),
+                Statement::allow("ReadCatalog", CATALOG_READ, catalog_arns(names, env, None)),
             ];
             s.extend(glue_job_common(names, keys, "curate"));
             s
@@ -296,16 +297,7 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
                 catalog_arns(names, env, None),
             ),
             Statement::allow("DecryptData", DECRYPT, vec![keys.data.clone()]),
-            Statement::allow(
-                "AssociateLogsKey",
-                &["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
-                vec![keys.logs.clone()],
-            )
-            .when(
-                "StringEquals",
-                "kms:ViaService",
-                vec![format!("logs.{}.amazonaws.com", names.region()).into()],
-            ),
+            logs_key_through_logs(names, keys),
             glue_logs(names),
         ],
         RoleKind::DataEngineer => {

@@ -153,45 +153,7 @@ fn uri(path: &Path) -> String {
 
 fn print_text(out: &mut impl Write, checked: &[Checked]) -> Result<()> {
     for c in checked {
-        let r = &c.report;
-        writeln!(
-            out,
-            "{}: {} templates, {} resources, {} rules",
-            r.target,
-            r.templates,
-            r.resources,
-            dap_rules::rules::all().len()
-        )?;
-        for skipped in &r.skipped {
-            writeln!(
-                out,
-                "  skipped {skipped}: not a CloudFormation template (no `Resources`)"
-            )?;
-        }
-        for f in &r.findings {
-            let label = match (&f.suppressed, f.severity) {
-                (Some(_), _) => "suppressed",
-                (None, Severity::Error) => "error",
-                (None, Severity::Warning) => "warning",
-                (None, Severity::Note) => "note",
-            };
-            let place = match f.line {
-                Some(line) => format!("{}:{line}", f.file),
-                None if f.file.is_empty() => "-".to_owned(),
-                None => f.file.clone(),
-            };
-            writeln!(
-                out,
-                "  {label} {} {}: {}/{} ({place})",
-                f.code, f.rule, f.stack, f.logical_id
-            )?;
-            writeln!(out, "    {}", f.message)?;
-            match &f.suppressed {
-                Some(s) => writeln!(out, "    reason ({}): {}", s.source, s.reason)?,
-                None => writeln!(out, "    fix: {}", f.fix)?,
-            }
-        }
-        writeln!(out, "  {}", r.summary())?;
+        print_report(out, &c.report)?;
     }
     if checked.len() > 1 {
         let blocked: Vec<&str> = checked
@@ -209,5 +171,48 @@ fn print_text(out: &mut impl Write, checked: &[Checked]) -> Result<()> {
             )?,
         }
     }
+    Ok(())
+}
+
+/// Print one report: the header, every finding (suppressed ones with their reason), the summary.
+pub fn print_report(out: &mut impl Write, r: &Report) -> Result<()> {
+    writeln!(
+        out,
+        "{}: {} templates, {} resources, {} rules",
+        r.target,
+        r.templates,
+        r.resources,
+        dap_rules::rules::all().len()
+    )?;
+    for skipped in &r.skipped {
+        writeln!(
+            out,
+            "  skipped {skipped}: not a CloudFormation template (no `Resources`)"
+        )?;
+    }
+    for f in &r.findings {
+        let label = match (&f.suppressed, f.severity) {
+            (Some(_), _) => "suppressed",
+            (None, Severity::Error) => "error",
+            (None, Severity::Warning) => "warning",
+            (None, Severity::Note) => "note",
+        };
+        let place = match f.line {
+            Some(line) => format!("{}:{line}", f.file),
+            None if f.file.is_empty() => "-".to_owned(),
+            None => f.file.clone(),
+        };
+        writeln!(
+            out,
+            "  {label} {} {}: {}/{} ({place})",
+            f.code, f.rule, f.stack, f.logical_id
+        )?;
+        writeln!(out, "    {}", f.message)?;
+        match &f.suppressed {
+            Some(s) => writeln!(out, "    reason ({}): {}", s.source, s.reason)?,
+            None => writeln!(out, "    fix: {}", f.fix)?,
+        }
+    }
+    writeln!(out, "  {}", r.summary())?;
     Ok(())
 }

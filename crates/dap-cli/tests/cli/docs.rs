@@ -16,6 +16,7 @@ fn docs_writes_every_report_and_check_passes_after() {
         "audit.md",
         "architecture.md",
         "architecture.svg",
+        "findings.md",
         "prod.html",
     ] {
         let bytes = std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
@@ -25,7 +26,7 @@ fn docs_writes_every_report_and_check_passes_after() {
     let check = ws.dap(&["docs", "--env", "prod", "--check"]);
     assert_eq!(check.code(), 0, "{}", check.stderr());
     assert!(
-        check.stdout().contains("6 generated files are current"),
+        check.stdout().contains("7 generated files are current"),
         "{}",
         check.stdout()
     );

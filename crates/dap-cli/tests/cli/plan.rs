@@ -97,3 +97,27 @@ fn plan_help_documents_the_exit_codes() {
         run.stdout()
     );
 }
+
+#[test]
+fn an_error_rule_finding_blocks_plan_and_apply_with_exit_3_before_any_aws_call() {
+    // No endpoint and no server: reaching AWS would fail with exit 1, so exit 3 proves the
+    // rules ran first. A suppression that matches nothing is itself an error finding.
+    let ws = Workspace::new();
+    let dev = std::fs::read_to_string(repo().join("environments/dev.yaml")).unwrap();
+    ws.write_env(
+        "dev",
+        &format!(
+            "{dev}\nsuppressions:\n  - rule: DAP-S3-001\n    stack: storage\n    resource: NoSuchBucket\n    reason: a stale exception\n"
+        ),
+    );
+    for verb in ["plan", "apply"] {
+        let run = ws.dap(&[verb, "--env", "dev", "--yes"][..if verb == "plan" { 3 } else { 4 }]);
+        assert_eq!(run.code(), 3, "{verb}: {}\n{}", run.stdout(), run.stderr());
+        let err = run.stderr();
+        assert!(err.contains("DAP-SUP-001"), "{verb}: {err}");
+        assert!(
+            err.contains("rule findings at error severity"),
+            "{verb}: {err}"
+        );
+    }
+}
