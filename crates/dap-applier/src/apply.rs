@@ -209,6 +209,21 @@ impl Inner {
                 "its stacks or templates differ from the current render".to_owned(),
             ));
         }
+        let blocked = plan.blocked();
+        if !blocked.is_empty() {
+            return Err(Error::Blocked {
+                changes: blocked
+                    .iter()
+                    .map(|(s, c)| {
+                        let what = match crate::guard::loss(c) {
+                            Some(crate::guard::Loss::Remove) => "remove",
+                            _ => "replace",
+                        };
+                        format!("`{}/{}` ({what})", s.name, c.logical_id)
+                    })
+                    .collect(),
+            });
+        }
         Ok(())
     }
 
@@ -306,12 +321,49 @@ impl Inner {
         let tags = self.stack_tags(index);
         let cfn = &self.clients.cfn;
         let protect = self.rendered.manifest.termination_protection;
+        let resources: Vec<(&str, &str)> = self.rendered.stacks[index]
+            .template
+            .resources
+            .iter()
+            .map(|(id, e)| (id.as_str(), e.type_name()))
+            .collect();
+        let policy =
+            crate::guard::stack_policy(self.env.protection, resources.iter().copied(), &[]);
+        if let (true, Some(old)) = (create, &sp.deployed) {
+            // A rolled-back creation (the plan checked it left nothing): delete, then create.
+            if old.termination_protection {
+                cfn.update_termination_protection()
+                    .stack_name(&old.id)
+                    .enable_termination_protection(false)
+                    .send()
+                    .await
+                    .map_err(|e| aws("cloudformation:UpdateTerminationProtection", e))?;
+            }
+            cfn.delete_stack()
+                .stack_name(&old.id)
+                .send()
+                .await
+                .map_err(|e| aws("cloudformation:DeleteStack", e))?;
+            if let Some(last) = self.wait_stack(&old.id, index, &sp.name, observer).await? {
+                if last.status != "DELETE_COMPLETE" {
+                    let reason = self.failure_reason(&old.id, &last).await;
+                    return Ok((
+                        StackOutcome::Failed {
+                            status: Some(last.status),
+                            reason: format!("deleting the rolled-back stack failed: {reason}"),
+                        },
+                        Vec::new(),
+                    ));
+                }
+            }
+        }
         let id = if create {
             let request = cfn
                 .create_stack()
                 .stack_name(&sp.name)
                 .capabilities(Capability::CapabilityNamedIam)
                 .set_tags(Some(tags))
+                .set_stack_policy_body(policy)
                 .enable_termination_protection(protect);
             let out = source
                 .apply_to_create(request)
@@ -324,11 +376,33 @@ impl Inner {
                 .deployed
                 .as_ref()
                 .expect("an update has a deployed stack");
+            // The allowed replacements and removals pass the deployed policy for this update
+            // only; removed resources are named from the plan (they are not in the template).
+            let allowed: Vec<&str> = sp
+                .changes
+                .iter()
+                .filter(|c| c.guard == crate::guard::Verdict::Allowed)
+                .map(|c| c.logical_id.as_str())
+                .collect();
+            let during = if allowed.is_empty() {
+                None
+            } else {
+                let mut all = resources.clone();
+                all.extend(
+                    sp.changes
+                        .iter()
+                        .filter(|c| c.action == crate::plan::ChangeAction::Remove)
+                        .map(|c| (c.logical_id.as_str(), c.resource_type.as_str())),
+                );
+                crate::guard::stack_policy(self.env.protection, all, &allowed)
+            };
             let request = cfn
                 .update_stack()
                 .stack_name(&deployed.id)
                 .capabilities(Capability::CapabilityNamedIam)
-                .set_tags(Some(tags));
+                .set_tags(Some(tags))
+                .set_stack_policy_body(policy)
+                .set_stack_policy_during_update_body(during);
             match source.apply_to_update(request).send().await {
                 Ok(_) => {}
                 Err(e)
@@ -364,7 +438,7 @@ impl Inner {
                 last.outputs,
             ));
         }
-        if let Some(deployed) = &sp.deployed {
+        if let (false, Some(deployed)) = (create, &sp.deployed) {
             self.protect(sp, deployed).await?;
         }
         let outcome = if create {

@@ -60,6 +60,18 @@ pub enum Error {
         /// The environment.
         env: String,
     },
+    /// The plan replaces or removes data-bearing resources that the run does not allow.
+    #[error("the plan would replace or remove data-bearing resources without an allowance: {}", changes.join(", "))]
+    Blocked {
+        /// Each blocked change, as `<stack>/<logical id> (replace|remove)`.
+        changes: Vec<String>,
+    },
+    /// A saved plan no longer describes what `apply` would do.
+    #[error("the saved plan cannot be applied: {problem}; make a new plan")]
+    StalePlan {
+        /// What changed since the plan was made.
+        problem: String,
+    },
     /// Waiting took longer than the configured limit.
     #[error("gave up waiting for `{what}` after {seconds} s")]
     Timeout {

@@ -24,6 +24,13 @@
 //!   refuse `strict` environments, and list the resources left in place by their
 //!   `DeletionPolicy: Retain`.
 //!
+//! - [`guard`] predicts replacements from the create-only properties of each resource type
+//!   and blocks the replacement or removal of data-bearing resources unless the run names
+//!   each one ([`Allowances`], [`Plan::allow`]); `apply` refuses a plan with a blocked change.
+//!   `strict` and `standard` stacks get a stack policy denying both.
+//! - A [`Plan`] serializes to the versioned plan document; [`Applier::check_saved`] refuses
+//!   a saved one when the account, a template or a deployed stack changed since.
+//!
 //! Every request is counted by an SDK interceptor ([`CallCounter`]).
 //!
 //! ```no_run
@@ -51,7 +58,9 @@ mod destroy;
 pub mod diff;
 mod error;
 mod events;
+pub mod guard;
 mod plan;
+pub mod security;
 mod state;
 
 use std::sync::Arc;
@@ -69,7 +78,12 @@ pub use destroy::{DestroyPlan, DestroyReport, DestroyStack, Retained};
 pub use diff::PropertyChange;
 pub use error::{is_no_changes, Error};
 pub use events::{Event, Observer, Quiet};
-pub use plan::{ChangeAction, Plan, PlanOptions, ResourceChange, StackAction, StackPlan, Summary};
+pub use guard::{Allowances, Verdict};
+pub use plan::{
+    ChangeAction, Plan, PlanOptions, ResourceChange, StackAction, StackPlan, Summary,
+    PLAN_FORMAT_VERSION,
+};
+pub use security::SecurityChange;
 pub use state::{readiness, DeployedStack, Output, Readiness, TEMPLATE_SHA_TAG};
 
 /// Tuning of waits and limits.
@@ -192,6 +206,22 @@ impl Applier {
     /// What [`apply`](Self::apply) would change.
     pub async fn plan(&self, options: PlanOptions) -> Result<Plan, Error> {
         self.inner.plan(options).await
+    }
+
+    /// Before saving a plan: record the deployed stacks as one more `DescribeStacks` shows
+    /// them after the plan's change sets were made and deleted, so that
+    /// [`check_saved`](Self::check_saved) compares with the state the plan was reviewed in.
+    pub async fn record_deployed(&self, plan: &mut Plan) -> Result<(), Error> {
+        self.inner.record_deployed(plan).await
+    }
+
+    /// Check a plan saved earlier (`dap plan --out`) before [`apply`](Self::apply): the
+    /// format version, environment, account and region, every template hash against the
+    /// current render, and every deployed stack against a fresh `DescribeStacks` (status,
+    /// last update, template tag). Returns the plan with its guard verdicts judged again from
+    /// its recorded allowances; [`Error::StalePlan`] says what changed.
+    pub async fn check_saved(&self, saved: Plan) -> Result<Plan, Error> {
+        self.inner.check_saved(saved).await
     }
 
     /// Deploy a plan made by [`plan`](Self::plan) from the same render. Stacks without

@@ -7,10 +7,12 @@ use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, ResourceChange as SdkChange,
 };
 use dap_planner::RenderedStack;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diff::{self, PropertyChange};
 use crate::error::{aws, is_no_changes, message_of};
+use crate::guard::{self, Allowances, Loss, Verdict};
+use crate::security::{self, SecurityChange};
 use crate::state::{readiness, DeployedStack, Readiness};
 use crate::{Error, Inner};
 
@@ -25,9 +27,16 @@ pub struct PlanOptions {
     pub refresh: bool,
 }
 
-/// What `apply` would do to an environment.
-#[derive(Clone, Debug, Serialize)]
+/// The version of the plan document ([`Plan`] as JSON). Bumped on any incompatible change;
+/// `apply` refuses a saved plan of another version.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// What `apply` would do to an environment. As JSON, the plan document of
+/// `dap plan --json` (docs/plan-format.md).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Plan {
+    /// [`PLAN_FORMAT_VERSION`].
+    pub format_version: u32,
     /// The environment.
     pub environment: String,
     /// Its account (verified against the credentials).
@@ -36,10 +45,16 @@ pub struct Plan {
     pub region: String,
     /// Every stack, in deployment order.
     pub stacks: Vec<StackPlan>,
+    /// The run's `--allow-replace` allowances (`<stack>/<logical id>`).
+    #[serde(default)]
+    pub allow_replace: Vec<String>,
+    /// The run's `--allow-remove` allowances.
+    #[serde(default)]
+    pub allow_remove: Vec<String>,
 }
 
 /// What happens to a stack.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StackAction {
     /// It does not exist yet: every resource is added.
@@ -51,7 +66,7 @@ pub enum StackAction {
 }
 
 /// The plan of one stack.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StackPlan {
     /// The stack name.
     pub name: String,
@@ -70,10 +85,14 @@ pub struct StackPlan {
     pub stack_changes: Vec<String>,
     /// The change set, when kept ([`PlanOptions::keep_change_sets`]).
     pub change_set_id: Option<String>,
+    /// Policy statement changes, broadening first (updates only: a new stack's policies are
+    /// all new).
+    #[serde(default)]
+    pub security: Vec<SecurityChange>,
 }
 
 /// What happens to a resource.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeAction {
     /// A new resource.
@@ -87,7 +106,7 @@ pub enum ChangeAction {
 }
 
 /// One resource's change.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ResourceChange {
     /// What happens.
     pub action: ChangeAction,
@@ -105,10 +124,42 @@ pub struct ResourceChange {
     /// What the change set names as causes (`Properties.LifecycleConfiguration`,
     /// `Tags`, ...), with the change source when given.
     pub causes: Vec<String>,
+    /// The changed paths that force a replacement, predicted locally from the create-only
+    /// properties of the type (empty: no replacement predicted).
+    pub replacement_reasons: Vec<String>,
+    /// CloudFormation's verdict (`True`/`False`) contradicts the local prediction.
+    pub replacement_disagrees: bool,
+    /// The data-loss guard's verdict.
+    pub guard: Verdict,
+}
+
+impl ResourceChange {
+    /// A change with nothing known beyond its action, id and type.
+    pub fn new(action: ChangeAction, logical_id: String, resource_type: String) -> Self {
+        ResourceChange {
+            action,
+            logical_id,
+            resource_type,
+            physical_id: None,
+            replacement: None,
+            properties: Vec::new(),
+            causes: Vec::new(),
+            replacement_reasons: Vec::new(),
+            replacement_disagrees: false,
+            guard: Verdict::Unguarded,
+        }
+    }
+
+    /// Whether the resource is replaced: predicted locally, or said by CloudFormation
+    /// (`True`, or `Conditional`, which the guard treats as a replacement).
+    pub fn is_replacement(&self) -> bool {
+        !self.replacement_reasons.is_empty()
+            || matches!(self.replacement.as_deref(), Some("True" | "Conditional"))
+    }
 }
 
 /// Resource counts of a plan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Resources added.
     pub add: usize,
@@ -162,6 +213,72 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         self.stacks.iter().any(|s| s.action != StackAction::None)
     }
+
+    /// Judge every change again with the run's allowances. Returns the allowances that name
+    /// no guarded change of the plan (a typo, or a change that is no longer planned).
+    pub fn allow(&mut self, allowances: &Allowances) -> Vec<String> {
+        self.allow_replace = allowances.replace.iter().cloned().collect();
+        self.allow_remove = allowances.remove.iter().cloned().collect();
+        let mut used: Vec<String> = Vec::new();
+        for s in &mut self.stacks {
+            for c in &mut s.changes {
+                guard::assess(c, &s.name, &s.kind, allowances);
+                if let Some(l) = guard::loss(c) {
+                    for a in [
+                        format!("{}/{}", s.name, c.logical_id),
+                        format!("{}/{}", s.kind, c.logical_id),
+                    ] {
+                        used.push(format!("{l:?}:{a}"));
+                    }
+                }
+            }
+        }
+        let mut unused = Vec::new();
+        for (l, set) in [
+            (Loss::Replace, &allowances.replace),
+            (Loss::Remove, &allowances.remove),
+        ] {
+            for a in set {
+                if !used.contains(&format!("{l:?}:{a}")) {
+                    unused.push(format!(
+                        "--allow-{} {a}",
+                        if l == Loss::Replace {
+                            "replace"
+                        } else {
+                            "remove"
+                        }
+                    ));
+                }
+            }
+        }
+        unused
+    }
+
+    /// The policy statement changes that grant more than before, with their stacks.
+    pub fn broadening(&self) -> Vec<(&StackPlan, &SecurityChange)> {
+        self.stacks
+            .iter()
+            .flat_map(|s| s.security.iter().map(move |c| (s, c)))
+            .filter(|(_, c)| c.broadening)
+            .collect()
+    }
+
+    /// The allowances recorded in the plan by [`allow`](Self::allow).
+    pub fn allowances(&self) -> Allowances {
+        Allowances {
+            replace: self.allow_replace.iter().cloned().collect(),
+            remove: self.allow_remove.iter().cloned().collect(),
+        }
+    }
+
+    /// The changes the guard blocks, with their stacks.
+    pub fn blocked(&self) -> Vec<(&StackPlan, &ResourceChange)> {
+        self.stacks
+            .iter()
+            .flat_map(|s| s.changes.iter().map(move |c| (s, c)))
+            .filter(|(_, c)| c.guard == Verdict::Blocked)
+            .collect()
+    }
 }
 
 impl StackPlan {
@@ -175,6 +292,7 @@ impl StackPlan {
             changes: Vec::new(),
             stack_changes: Vec::new(),
             change_set_id: None,
+            security: Vec::new(),
         }
     }
 
@@ -190,18 +308,13 @@ impl StackPlan {
                 .template
                 .resources
                 .iter()
-                .map(|(id, entry)| ResourceChange {
-                    action: ChangeAction::Add,
-                    logical_id: id.clone(),
-                    resource_type: entry.type_name().to_owned(),
-                    physical_id: None,
-                    replacement: None,
-                    properties: Vec::new(),
-                    causes: Vec::new(),
+                .map(|(id, entry)| {
+                    ResourceChange::new(ChangeAction::Add, id.clone(), entry.type_name().to_owned())
                 })
                 .collect(),
             stack_changes: Vec::new(),
             change_set_id: None,
+            security: Vec::new(),
         }
     }
 }
@@ -229,21 +342,34 @@ impl Inner {
                 slots.push(Some(StackPlan::create(s)));
                 continue;
             };
+            if d.status == "ROLLBACK_COMPLETE" {
+                // A failed creation, rolled back: recreate it when it left nothing behind.
+                let left = self.left_behind(&d.id).await?;
+                if !left.is_empty() {
+                    return Err(Error::StackState {
+                        stack: s.name.clone(),
+                        status: d.status,
+                        hint: format!(
+                            "its failed creation left resources in place (kept by their deletion policy): {}; check them (they may hold data), delete or import them, delete the stack, then plan again",
+                            left.join(", ")
+                        ),
+                    });
+                }
+                let mut p = StackPlan::create(s);
+                p.stack_changes.push(
+                    "recreate: the stack's creation failed and was rolled back leaving nothing (ROLLBACK_COMPLETE); it is deleted and created again".to_owned(),
+                );
+                p.deployed = Some(d);
+                slots.push(Some(p));
+                continue;
+            }
             match readiness(&d.status) {
                 Readiness::Stable => {}
-                Readiness::Busy => {
+                Readiness::Busy | Readiness::Stuck => {
                     return Err(Error::StackState {
                         stack: s.name.clone(),
+                        hint: crate::state::hint(&d.status),
                         status: d.status,
-                        hint: "an operation is running; plan again when it has finished"
-                            .to_owned(),
-                    })
-                }
-                Readiness::Stuck => {
-                    return Err(Error::StackState {
-                        stack: s.name.clone(),
-                        status: d.status,
-                        hint: "it cannot be updated; delete it (or, after a failed update rollback, continue the rollback) in CloudFormation, then plan again".to_owned(),
                     })
                 }
             }
@@ -276,6 +402,9 @@ impl Inner {
             return Err(e);
         }
         Ok(Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            allow_replace: Vec::new(),
+            allow_remove: Vec::new(),
             environment: self.env.name.clone(),
             account_id: self.env.account_id.clone(),
             region: self.env.region.clone(),
@@ -284,6 +413,150 @@ impl Inner {
                 .map(|s| s.expect("every slot is filled"))
                 .collect(),
         })
+    }
+
+    /// Record the deployed stacks as they are now (after the plan's change sets) in a plan
+    /// about to be saved.
+    pub(crate) async fn record_deployed(&self, plan: &mut Plan) -> Result<(), Error> {
+        let mut now = self.describe_all().await?;
+        for p in &mut plan.stacks {
+            p.deployed = now.remove(&p.name);
+        }
+        Ok(())
+    }
+
+    /// Check a saved plan against the account, the current render and the deployed stacks;
+    /// return it with its guard verdicts judged again from its recorded allowances (a
+    /// verdict edited in the file counts for nothing).
+    pub(crate) async fn check_saved(&self, mut saved: Plan) -> Result<Plan, Error> {
+        let stale = |problem: String| Err(Error::StalePlan { problem });
+        if saved.format_version != PLAN_FORMAT_VERSION {
+            return stale(format!(
+                "it has format version {}, this `dap` reads version {PLAN_FORMAT_VERSION}",
+                saved.format_version
+            ));
+        }
+        if saved.environment != self.env.name {
+            return stale(format!(
+                "it is a plan of `{}`, not `{}`",
+                saved.environment, self.env.name
+            ));
+        }
+        if saved.account_id != self.identity.account || saved.region != self.identity.region {
+            return stale(format!(
+                "it was made for account `{}` in `{}`, the credentials are for account `{}` in `{}`",
+                saved.account_id, saved.region, self.identity.account, self.identity.region
+            ));
+        }
+        if saved.stacks.len() != self.rendered.stacks.len() {
+            return stale("its stacks differ from the current render".to_owned());
+        }
+        for (p, r) in saved.stacks.iter().zip(&self.rendered.stacks) {
+            if p.name != r.name {
+                return stale(format!(
+                    "it has stack `{}` where the render has `{}`",
+                    p.name, r.name
+                ));
+            }
+            if p.template_sha256 != r.sha256 {
+                return stale(format!(
+                    "the template of `{}` changed since (sha256 {} then, {} now)",
+                    p.name, p.template_sha256, r.sha256
+                ));
+            }
+        }
+        let mut now = self.describe_all().await?;
+        for p in &saved.stacks {
+            let current = now.remove(&p.name);
+            let same = match (&p.deployed, &current) {
+                (None, None) => true,
+                (Some(a), Some(b)) => {
+                    a.id == b.id
+                        && a.status == b.status
+                        && a.template_sha256 == b.template_sha256
+                        && a.last_updated == b.last_updated
+                        && a.tags == b.tags
+                        && a.termination_protection == b.termination_protection
+                }
+                _ => false,
+            };
+            if !same {
+                let show = |d: &Option<DeployedStack>| match d {
+                    None => "absent".to_owned(),
+                    Some(d) => format!(
+                        "{} updated {}",
+                        d.status,
+                        d.last_updated.as_deref().unwrap_or("?")
+                    ),
+                };
+                return stale(format!(
+                    "deployed stack `{}` changed since ({} then, {} now)",
+                    p.name,
+                    show(&p.deployed),
+                    show(&current)
+                ));
+            }
+        }
+        // The security diff is computed again too: the file's could have been edited.
+        for (i, p) in saved.stacks.iter_mut().enumerate() {
+            p.security = Vec::new();
+            let Some(d) = &p.deployed else { continue };
+            if p.action == StackAction::None {
+                continue;
+            }
+            let body = self
+                .clients
+                .cfn
+                .get_template()
+                .stack_name(&d.id)
+                .send()
+                .await
+                .map_err(|e| aws("cloudformation:GetTemplate", e))?;
+            p.security = security::security_changes(
+                body.template_body().unwrap_or_default(),
+                &self.rendered.stacks[i].yaml,
+            )
+            .unwrap_or_default();
+        }
+        let allowances = saved.allowances();
+        saved.allow(&allowances);
+        Ok(saved)
+    }
+
+    /// The resources a rolled-back stack still holds (`logical id (type, status)`): any not
+    /// `DELETE_COMPLETE`, such as a bucket skipped by `DeletionPolicy: Retain`.
+    async fn left_behind(&self, id: &str) -> Result<Vec<String>, Error> {
+        let resources = self
+            .clients
+            .cfn
+            .list_stack_resources()
+            .stack_name(id)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| aws("cloudformation:ListStackResources", e))?;
+        Ok(resources
+            .iter()
+            .filter(|r| {
+                r.resource_status()
+                    .is_some_and(|st| st.as_str() != "DELETE_COMPLETE")
+            })
+            .map(|r| {
+                format!(
+                    "`{}` ({}, {}{})",
+                    r.logical_resource_id().unwrap_or_default(),
+                    r.resource_type().unwrap_or_default(),
+                    r.resource_status()
+                        .map(|st| st.as_str())
+                        .unwrap_or_default(),
+                    r.physical_resource_id()
+                        .map(|p| format!(", {p}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect())
     }
 
     /// Stack-level differences that need an update even with the same template.
@@ -326,6 +599,7 @@ impl Inner {
         options: PlanOptions,
     ) -> Result<StackPlan, Error> {
         let s = &self.rendered.stacks[index];
+        let mut security = Vec::new();
         let (local, local_problem) = if same_template {
             (BTreeMap::new(), None)
         } else {
@@ -337,6 +611,11 @@ impl Inner {
                 .send()
                 .await
                 .map_err(|e| aws("cloudformation:GetTemplate", e))?;
+            if let Ok(found) =
+                security::security_changes(body.template_body().unwrap_or_default(), &s.yaml)
+            {
+                security = found;
+            }
             match diff::template_changes(body.template_body().unwrap_or_default(), &s.yaml) {
                 Ok(changes) => (changes, None),
                 Err(problem) => (BTreeMap::new(), Some(problem)),
@@ -349,7 +628,11 @@ impl Inner {
         };
         let mut changes: Vec<ResourceChange> = sdk_changes
             .iter()
-            .map(|c| resource_change(c, &local))
+            .map(|c| {
+                let mut c = resource_change(c, &local);
+                guard::assess(&mut c, &s.name, s.kind.slug(), &Allowances::default());
+                c
+            })
             .collect();
         if let Some(problem) = local_problem {
             for c in &mut changes {
@@ -380,6 +663,7 @@ impl Inner {
             } else {
                 None
             },
+            security,
         })
     }
 
@@ -529,5 +813,8 @@ fn resource_change(c: &SdkChange, local: &BTreeMap<String, Vec<PropertyChange>>)
         physical_id: c.physical_resource_id().map(str::to_owned),
         replacement: c.replacement().map(|r| r.as_str().to_owned()),
         causes,
+        replacement_reasons: Vec::new(),
+        replacement_disagrees: false,
+        guard: Verdict::Unguarded,
     }
 }

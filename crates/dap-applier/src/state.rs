@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_cloudformation::types::Stack;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::aws;
 use crate::{Error, Inner};
@@ -13,7 +13,7 @@ use crate::{Error, Inner};
 pub const TEMPLATE_SHA_TAG: &str = "dap:template-sha256";
 
 /// A deployed stack, as `DescribeStacks` shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeployedStack {
     /// The stack id (ARN).
     pub id: String,
@@ -27,12 +27,16 @@ pub struct DeployedStack {
     pub tags: BTreeMap<String, String>,
     /// Whether termination protection is on.
     pub termination_protection: bool,
+    /// When it was last updated (or created), as CloudFormation says, in seconds and
+    /// nanoseconds since the epoch: any operation on the stack changes it.
+    #[serde(default)]
+    pub last_updated: Option<String>,
     /// The stack's outputs.
     pub outputs: Vec<Output>,
 }
 
 /// A stack output.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Output {
     /// The output's key.
     pub key: String,
@@ -63,6 +67,10 @@ impl DeployedStack {
             template_sha256: sha,
             tags,
             termination_protection: s.enable_termination_protection().unwrap_or(false),
+            last_updated: s
+                .last_updated_time()
+                .or(s.creation_time())
+                .map(|t| format!("{}.{:09}", t.secs(), t.subsec_nanos())),
             outputs: s
                 .outputs()
                 .iter()
@@ -104,6 +112,26 @@ pub fn readiness(status: &str) -> Readiness {
         Readiness::Stuck
     } else {
         Readiness::Stable
+    }
+}
+
+/// What to do about a stack that is not [`Readiness::Stable`], by status.
+pub fn hint(status: &str) -> String {
+    match status {
+        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" => format!(
+            "it cannot be updated; delete it (its creation failed{}; data-bearing resources it created are kept by `DeletionPolicy: Retain`: check them before you delete), then plan again",
+            if status == "ROLLBACK_FAILED" {
+                " and so did the rollback: the stack events name the resource that could not be deleted"
+            } else {
+                ""
+            }
+        ),
+        "UPDATE_ROLLBACK_FAILED" => "it cannot be updated; continue the rollback (`aws cloudformation continue-update-rollback`, skipping the resources the stack events name as failed), then plan again".to_owned(),
+        "DELETE_FAILED" => "it cannot be updated; delete it again once the resource the stack events name as failed can be deleted (or retain that resource), then plan again".to_owned(),
+        "IMPORT_ROLLBACK_FAILED" => "it cannot be updated; continue the rollback of the import in CloudFormation, then plan again".to_owned(),
+        "REVIEW_IN_PROGRESS" => "a change set was created for a stack that does not exist yet and never executed (a leftover of an interrupted run); delete the stack (it holds no resources), then plan again".to_owned(),
+        s if s.ends_with("_IN_PROGRESS") => "an operation is running; plan again when it has finished".to_owned(),
+        _ => "it cannot be updated in this state".to_owned(),
     }
 }
 

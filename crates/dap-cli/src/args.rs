@@ -133,6 +133,28 @@ pub struct PlanArgs {
     /// changes from outside the template (such as a new value of an SSM parameter it reads).
     #[arg(long)]
     pub refresh: bool,
+    /// Print the plan as a JSON document (docs/plan-format.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also save the plan as a JSON document, for `dap apply <FILE>`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Allowances for the data-loss guard.
+    #[command(flatten)]
+    pub guard: GuardArgs,
+}
+
+/// The data-loss guard's allowances, shared by `plan` and `apply`.
+#[derive(Debug, Args)]
+pub struct GuardArgs {
+    /// Allow the replacement of this data-bearing resource (bucket, key, alias, Glue database
+    /// or table, log group, trail), named `<stack>/<logical id>`; the stack by name
+    /// (`dap-dev-storage`) or kind (`storage`). Repeat for each.
+    #[arg(long, value_name = "STACK/LOGICAL_ID")]
+    pub allow_replace: Vec<String>,
+    /// Allow the removal of this data-bearing resource, named as for `--allow-replace`.
+    #[arg(long, value_name = "STACK/LOGICAL_ID")]
+    pub allow_remove: Vec<String>,
 }
 
 /// `dap apply`.
@@ -145,6 +167,18 @@ pub struct ApplyArgs {
     /// when standard input is not one.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Apply exactly this saved plan (`dap plan --out FILE`), refused if the account, region,
+    /// a template or a deployed stack changed since it was made. Its allowances are those
+    /// it was made with.
+    #[arg(value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// Approve policy changes that broaden access. In `strict` environments `--yes` alone
+    /// does not: a plan that broadens access needs this flag too.
+    #[arg(long)]
+    pub approve_broadening: bool,
+    /// Allowances for the data-loss guard.
+    #[command(flatten)]
+    pub guard: GuardArgs,
 }
 
 /// `dap destroy`.

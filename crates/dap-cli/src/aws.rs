@@ -89,3 +89,27 @@ pub fn confirm(question: &str, yes: bool) -> Result<bool> {
     stdin.lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
 }
+
+/// Judge a plan with the run's `--allow-replace`/`--allow-remove`; warn on stderr about
+/// allowances that name no guarded change.
+pub fn allow(plan: &mut dap_applier::Plan, args: &crate::args::GuardArgs) {
+    let allowances = dap_applier::Allowances {
+        replace: args.allow_replace.iter().cloned().collect(),
+        remove: args.allow_remove.iter().cloned().collect(),
+    };
+    for unused in plan.allow(&allowances) {
+        eprintln!(
+            "warning: `{unused}` names no replacement or removal of a data-bearing resource in this plan"
+        );
+    }
+}
+
+/// The error that ends a run whose plan has blocked changes (exit code 3).
+pub fn blocked(plan: &dap_applier::Plan) -> anyhow::Error {
+    let n = plan.blocked().len();
+    anyhow::Error::new(crate::exit_code::Blocked(format!(
+        "{n} change{} to data-bearing resources {} blocked (see \"blocked\" above); name each one with `--allow-replace` or `--allow-remove` to proceed",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "is" } else { "are" },
+    )))
+}

@@ -2,5 +2,6 @@
 //! responses for what moto cannot produce (`scripted`).
 
 mod common;
+mod guard;
 mod moto;
 mod scripted;

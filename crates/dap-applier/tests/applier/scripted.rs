@@ -12,16 +12,18 @@ use aws_sdk_cloudformation::operation::create_change_set::{
 };
 use aws_sdk_cloudformation::operation::create_stack::CreateStackOutput;
 use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
+use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
+use aws_sdk_cloudformation::operation::list_stack_resources::ListStackResourcesOutput;
 use aws_sdk_cloudformation::operation::update_stack::UpdateStackError;
 use aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput;
 use aws_sdk_cloudformation::types::{
     Change, ChangeAction as SdkAction, ChangeSetStatus, ChangeSource, Replacement,
     ResourceAttribute, ResourceChange, ResourceChangeDetail, ResourceStatus,
-    ResourceTargetDefinition, Stack, StackEvent, StackStatus, Tag,
+    ResourceTargetDefinition, Stack, StackEvent, StackResourceSummary, StackStatus, Tag,
 };
 use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::operation::put_object::PutObjectOutput;
@@ -668,23 +670,175 @@ fn destroy_refuses_a_strict_environment_without_reading_anything() {
     });
 }
 
+fn resources(list: &[(&str, &str, ResourceStatus)]) -> Rule {
+    let list: Vec<StackResourceSummary> = list
+        .iter()
+        .map(|(id, t, st)| {
+            StackResourceSummary::builder()
+                .logical_resource_id(*id)
+                .physical_resource_id(format!("phys-{id}"))
+                .resource_type(*t)
+                .resource_status(st.clone())
+                .last_updated_timestamp(DateTime::from_secs(0))
+                .build()
+        })
+        .collect();
+    mock!(aws_sdk_cloudformation::Client::list_stack_resources).then_output(move || {
+        ListStackResourcesOutput::builder()
+            .set_stack_resource_summaries(Some(list.clone()))
+            .build()
+    })
+}
+
 #[test]
-fn a_stack_stuck_after_a_failed_creation_is_an_error_with_what_to_do() {
+fn a_failed_creation_that_left_a_retained_bucket_is_an_error_naming_it() {
     let local = env("local");
     let rendered = dap_planner::render(&local).unwrap();
     let mut deployed = all_deployed(&rendered, false);
     deployed[1].stack_status = Some(StackStatus::RollbackComplete);
     let describe = describe_all(deployed);
+    let left = resources(&[
+        (
+            "RawBucket",
+            "AWS::S3::Bucket",
+            ResourceStatus::DeleteSkipped,
+        ),
+        (
+            "RawBucketPolicy",
+            "AWS::S3::BucketPolicy",
+            ResourceStatus::DeleteComplete,
+        ),
+    ]);
     runtime().block_on(async {
-        let applier = connect(clients(&[&describe], &[], "123456789012"), &local).await;
+        let applier = connect(clients(&[&describe, &left], &[], "123456789012"), &local).await;
         let err = applier.plan(PlanOptions::default()).await.unwrap_err();
-        assert!(
-            err.to_string().starts_with(
-                "stack `dap-local-storage` is `ROLLBACK_COMPLETE`: it cannot be updated; delete it"
-            ),
-            "{err}"
+        assert_eq!(
+            err.to_string(),
+            "stack `dap-local-storage` is `ROLLBACK_COMPLETE`: its failed creation left resources in place (kept by their deletion policy): `RawBucket` (AWS::S3::Bucket, DELETE_SKIPPED, phys-RawBucket); check them (they may hold data), delete or import them, delete the stack, then plan again"
         );
     });
+}
+
+#[test]
+fn a_failed_creation_that_left_nothing_is_deleted_and_created_again() {
+    let local = env("local");
+    let rendered = dap_planner::render(&local).unwrap();
+    let mut deployed = all_deployed(&rendered, false);
+    deployed[1].stack_status = Some(StackStatus::RollbackComplete);
+    let describe = describe_all(deployed);
+    let nothing_left = resources(&[(
+        "RawBucket",
+        "AWS::S3::Bucket",
+        ResourceStatus::DeleteComplete,
+    )]);
+    let delete = mock!(aws_sdk_cloudformation::Client::delete_stack)
+        .match_requests(|r| r.stack_name() == Some(id("dap-local-storage").as_str()))
+        .then_output(|| DeleteStackOutput::builder().build());
+    let create = mock!(aws_sdk_cloudformation::Client::create_stack)
+        .match_requests(|r| r.stack_name() == Some("dap-local-storage"))
+        .then_compute_output(|_| {
+            CreateStackOutput::builder()
+                .stack_id(
+                    "arn:aws:cloudformation:ca-central-1:123456789012:stack/dap-local-storage/new",
+                )
+                .build()
+        });
+    let r2 = rendered.clone();
+    let poll = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name().is_some())
+        .then_compute_output(move |r| {
+            let old = r.stack_name().unwrap().ends_with("/0f0f");
+            let mut s = stack(
+                &r2,
+                "dap-local-storage",
+                if old {
+                    StackStatus::DeleteComplete
+                } else {
+                    StackStatus::CreateComplete
+                },
+                "x",
+                false,
+            );
+            s.stack_id = r.stack_name().map(str::to_owned);
+            DescribeStacksOutput::builder().stacks(s).build()
+        });
+    runtime().block_on(async {
+        let c = clients(
+            &[&describe, &nothing_left, &delete, &create, &poll],
+            &[],
+            "123456789012",
+        );
+        let applier = connect(c, &local).await;
+        let plan = applier.plan(PlanOptions::default()).await.unwrap();
+        let storage = &plan.stacks[1];
+        assert_eq!(storage.action, StackAction::Create);
+        assert!(
+            storage.stack_changes[0].starts_with("recreate: the stack's creation failed"),
+            "{:?}",
+            storage.stack_changes
+        );
+        let report = applier.apply(&plan, Arc::new(Quiet)).await.unwrap();
+        assert!(report.succeeded(), "{:#?}", report.stacks);
+        let calls = applier.calls();
+        assert_eq!(calls.get("cloudformation:DeleteStack"), 1, "{calls}");
+        assert_eq!(calls.get("cloudformation:CreateStack"), 1, "{calls}");
+        assert_eq!(report.stacks[1].outcome.label(), "created");
+    });
+}
+
+#[test]
+fn every_state_a_stack_can_be_stuck_or_busy_in_stops_the_plan_with_what_to_do() {
+    let local = env("local");
+    let rendered = dap_planner::render(&local).unwrap();
+    let cases = [
+        (
+            StackStatus::RollbackFailed,
+            "delete it (its creation failed and so did the rollback",
+        ),
+        (
+            StackStatus::CreateFailed,
+            "delete it (its creation failed; data-bearing",
+        ),
+        (
+            StackStatus::UpdateRollbackFailed,
+            "continue the rollback (`aws cloudformation continue-update-rollback`",
+        ),
+        (
+            StackStatus::DeleteFailed,
+            "delete it again once the resource",
+        ),
+        (
+            StackStatus::ImportRollbackFailed,
+            "continue the rollback of the import",
+        ),
+        (
+            StackStatus::ReviewInProgress,
+            "a leftover of an interrupted run",
+        ),
+        (StackStatus::UpdateInProgress, "an operation is running"),
+        (StackStatus::DeleteInProgress, "an operation is running"),
+        (
+            StackStatus::UpdateRollbackCompleteCleanupInProgress,
+            "an operation is running",
+        ),
+    ];
+    for (status, expect) in cases {
+        let mut deployed = all_deployed(&rendered, false);
+        deployed[2].stack_status = Some(status.clone());
+        let describe = describe_all(deployed);
+        runtime().block_on(async {
+            let applier = connect(clients(&[&describe], &[], "123456789012"), &local).await;
+            let err = applier.plan(PlanOptions::default()).await.unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.starts_with(&format!(
+                    "stack `dap-local-audit` is `{}`: ",
+                    status.as_str()
+                )) && text.contains(expect),
+                "{text}"
+            );
+        });
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use dap_applier::{ApplyReport, PlanOptions, StackOutcome};
 
 use crate::args::ApplyArgs;
@@ -13,12 +13,54 @@ use crate::progress::finished_line;
 
 pub fn run(args: &ApplyArgs) -> Result<i32> {
     let session = aws::connect(&args.aws)?;
-    let plan = session
-        .runtime
-        .block_on(session.applier.plan(PlanOptions::default()))?;
+    let plan = match &args.plan {
+        Some(path) => {
+            if !args.guard.allow_replace.is_empty() || !args.guard.allow_remove.is_empty() {
+                anyhow::bail!("a saved plan carries the allowances it was made with: pass `--allow-replace`/`--allow-remove` to `dap plan --out`, not to `apply`");
+            }
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let saved: dap_applier::Plan = serde_json::from_str(&text)
+                .with_context(|| format!("`{}` is not a plan document", path.display()))?;
+            session
+                .runtime
+                .block_on(session.applier.check_saved(saved))?
+        }
+        None => {
+            let mut plan = session
+                .runtime
+                .block_on(session.applier.plan(PlanOptions::default()))?;
+            aws::allow(&mut plan, &args.guard);
+            plan
+        }
+    };
     let mut out = std::io::stdout().lock();
     print_plan(&mut out, &plan)?;
     out.flush()?;
+    if !plan.blocked().is_empty() {
+        return Err(aws::blocked(&plan));
+    }
+    let broadening = plan.broadening().len();
+    if broadening > 0 && !args.approve_broadening {
+        let strict = session.env.protection == dap_config::Protection::Strict;
+        if args.yes && strict {
+            return Err(anyhow::Error::new(crate::exit_code::Blocked(format!(
+                "the plan broadens access ({broadening} statement{}, listed first under \"security\" above) in `strict` environment `{}`: `--yes` alone does not approve that; add `--approve-broadening`",
+                if broadening == 1 { "" } else { "s" },
+                session.env.name
+            ))));
+        }
+        if !args.yes {
+            let question = format!(
+                "The plan broadens access ({broadening} statement{}, listed first under \"security\" above). Approve the broadening?",
+                if broadening == 1 { "" } else { "s" }
+            );
+            if !aws::confirm(&question, false)? {
+                eprintln!("apply cancelled: nothing was changed");
+                return Ok(exit_code::FAILURE);
+            }
+        }
+    }
     if plan.has_changes() {
         let question = format!(
             "Apply these changes to `{}` (account {}, {})?",

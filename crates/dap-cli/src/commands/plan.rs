@@ -1,9 +1,11 @@
-//! `dap plan`: what `apply` would change, per stack and resource; exit 0 none, 2 changes.
+//! `dap plan`: what `apply` would change, per stack and resource; exit 0 none, 2 changes,
+//! 3 changes blocked by the data-loss guard.
 
 use std::io::Write;
 
-use anyhow::Result;
-use dap_applier::{ChangeAction, Plan, PlanOptions, PropertyChange, StackAction};
+use anyhow::{Context, Result};
+use dap_applier::guard::{self, Loss};
+use dap_applier::{ChangeAction, Plan, PlanOptions, PropertyChange, StackAction, Verdict};
 
 use crate::args::PlanArgs;
 use crate::aws;
@@ -15,14 +17,37 @@ pub fn run(args: &PlanArgs) -> Result<i32> {
         refresh: args.refresh,
         ..PlanOptions::default()
     };
-    let plan = session.runtime.block_on(session.applier.plan(options))?;
+    let mut plan = session.runtime.block_on(session.applier.plan(options))?;
+    aws::allow(&mut plan, &args.guard);
     let mut out = std::io::stdout().lock();
-    print_plan(&mut out, &plan)?;
+    if let Some(path) = &args.out {
+        session
+            .runtime
+            .block_on(session.applier.record_deployed(&mut plan))?;
+        std::fs::write(path, plan_json(&plan)?)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    if args.json {
+        out.write_all(&plan_json(&plan)?)?;
+    } else {
+        print_plan(&mut out, &plan)?;
+    }
+    out.flush()?;
+    if !plan.blocked().is_empty() {
+        return Err(aws::blocked(&plan));
+    }
     Ok(if plan.has_changes() {
         exit_code::CHANGES
     } else {
         exit_code::SUCCESS
     })
+}
+
+/// The plan document: pretty JSON with a final newline.
+pub fn plan_json(plan: &Plan) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(plan)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// Print a plan: a header, each stack with its resource changes, the one-line summary.
@@ -50,12 +75,28 @@ pub fn print_plan(out: &mut impl Write, plan: &Plan) -> Result<()> {
             if let ChangeAction::Other(a) = &c.action {
                 line.push_str(&format!(" ({a})"));
             }
+            if !c.replacement_reasons.is_empty() {
+                line.push_str(" [replaced]");
+            }
             if let Some(r) = &c.replacement {
-                line.push_str(&format!(" [replacement: {r}]"));
+                line.push_str(&format!(" [CloudFormation replacement: {r}]"));
+            }
+            if c.replacement_disagrees {
+                line.push_str(" [prediction and CloudFormation disagree]");
+            }
+            match c.guard {
+                Verdict::Blocked => line.push_str(" BLOCKED"),
+                Verdict::Allowed => line.push_str(" (allowed)"),
+                Verdict::Unguarded => {}
             }
             writeln!(out, "{line}")?;
             for p in &c.properties {
-                writeln!(out, "      {}", property(p))?;
+                let mark = if c.replacement_reasons.contains(&p.path) {
+                    "  (create-only: forces replacement)"
+                } else {
+                    ""
+                };
+                writeln!(out, "      {}{mark}", property(p))?;
             }
             for cause in &c.causes {
                 writeln!(out, "      because: {cause}")?;
@@ -69,6 +110,62 @@ pub fn print_plan(out: &mut impl Write, plan: &Plan) -> Result<()> {
         }
         for change in &s.stack_changes {
             writeln!(out, "  * {change}")?;
+        }
+    }
+    let security: Vec<_> = plan
+        .stacks
+        .iter()
+        .flat_map(|s| s.security.iter().map(move |c| (s, c)))
+        .collect();
+    if !security.is_empty() {
+        let broadening = plan.broadening().len();
+        writeln!(
+            out,
+            "security: {} policy statement change{}, {broadening} broadening",
+            security.len(),
+            if security.len() == 1 { "" } else { "s" }
+        )?;
+        for (s, c) in &security {
+            writeln!(
+                out,
+                "  {} {}/{} {} {} `{}` ({}): {}",
+                if c.broadening {
+                    "BROADENING"
+                } else {
+                    "narrowing"
+                },
+                s.name,
+                c.logical_id,
+                c.document,
+                c.effect,
+                c.sid,
+                c.change,
+                c.principals.join(", ")
+            )?;
+            for g in c.gained.iter().chain(&c.lost) {
+                let wild = c.wildcards.iter().any(|w| g.ends_with(&format!(" {w}")));
+                writeln!(out, "      {g}{}", if wild { "  <- wildcard" } else { "" })?;
+            }
+        }
+    }
+    let blocked = plan.blocked();
+    if !blocked.is_empty() {
+        writeln!(
+            out,
+            "blocked: {} change{} would replace or remove data-bearing resources",
+            blocked.len(),
+            if blocked.len() == 1 { "" } else { "s" }
+        )?;
+        for (s, c) in &blocked {
+            let flag = match guard::loss(c) {
+                Some(Loss::Remove) => "--allow-remove",
+                _ => "--allow-replace",
+            };
+            writeln!(
+                out,
+                "  ! {} {}/{}: allow with `{flag} {}/{}`",
+                c.resource_type, s.name, c.logical_id, s.kind, c.logical_id
+            )?;
         }
     }
     writeln!(out, "{}", plan.summary())?;
