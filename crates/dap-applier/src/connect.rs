@@ -4,6 +4,7 @@ use aws_config::environment::EnvironmentVariableRegionProvider;
 use aws_config::meta::credentials::CredentialsProviderChain;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::profile::{ProfileFileCredentialsProvider, ProfileFileRegionProvider};
+use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use dap_config::Environment;
@@ -15,6 +16,20 @@ use crate::Clients;
 pub struct ConnectOptions {
     /// A named profile (`--profile`); otherwise `AWS_PROFILE` or `default`.
     pub profile: Option<String>,
+}
+
+/// How many times one request is tried in all (the first attempt and its retries).
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// The SDK retry configuration of every client: the standard mode (throttling errors,
+/// HTTP 5xx, timeouts and dropped connections are retried; exponential backoff with full
+/// jitter, from 1 s up to 20 s), [`MAX_ATTEMPTS`] attempts per request. A profile's or
+/// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` settings do not override it.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(MAX_ATTEMPTS)
+        .with_initial_backoff(std::time::Duration::from_secs(1))
+        .with_max_backoff(std::time::Duration::from_secs(20))
 }
 
 /// Load the AWS configuration for an environment and build the clients.
@@ -40,7 +55,9 @@ pub async fn load_clients(env: &Environment, options: &ConnectOptions) -> Client
     let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
         .or_else(profile_region.build())
         .or_else(Region::new(env.region.clone()));
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region);
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(region)
+        .retry_config(retry_config());
     if let Some(p) = &options.profile {
         loader = loader.profile_name(p);
     }
@@ -69,4 +86,40 @@ pub async fn load_clients(env: &Environment, options: &ConnectOptions) -> Client
         _ => config,
     };
     Clients::from_sdk_config(&config)
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_config::retry::RetryMode;
+
+    #[test]
+    fn retries_use_the_standard_mode_with_ten_attempts_and_jittered_backoff() {
+        let retry = super::retry_config();
+        assert_eq!(retry.mode(), RetryMode::Standard);
+        assert_eq!(retry.max_attempts(), super::MAX_ATTEMPTS);
+        assert_eq!(super::MAX_ATTEMPTS, 10);
+        assert_eq!(retry.initial_backoff().as_secs(), 1);
+        assert_eq!(retry.max_backoff().as_secs(), 20);
+    }
+
+    #[test]
+    fn every_client_load_clients_builds_has_it() {
+        let env = dap_config::parse(
+            "local.yaml",
+            include_str!("../../../environments/local.yaml"),
+        )
+        .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let clients = runtime.block_on(super::load_clients(&env, &Default::default()));
+        for retry in [
+            clients.cfn.config().retry_config(),
+            clients.s3.config().retry_config(),
+            clients.sts.config().retry_config(),
+        ] {
+            assert_eq!(retry, Some(&super::retry_config()));
+        }
+    }
 }

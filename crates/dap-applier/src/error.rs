@@ -88,6 +88,20 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// Another run holds the environment's lock.
+    #[error("environment `{env}` is locked: `{holder}` has held it since {since} (`{operation}`, lock stack `{stack}`); wait for that run to end, or, if it was killed, release the lock with `dap unlock --env {env}`")]
+    Locked {
+        /// The environment.
+        env: String,
+        /// The lock stack.
+        stack: String,
+        /// Who holds it: caller ARN, host and process id.
+        holder: String,
+        /// Since when (RFC 3339).
+        since: String,
+        /// The operation holding it.
+        operation: String,
+    },
     /// The plan handed to `apply` is not a plan of this environment's current render.
     #[error("the plan does not match environment `{env}`: {problem}")]
     PlanMismatch {

@@ -31,6 +31,11 @@
 //! - A [`Plan`] serializes to the versioned plan document; [`Applier::check_saved`] refuses
 //!   a saved one when the account, a template or a deployed stack changed since.
 //!
+//! - [`Applier::lock`] takes the environment's lock (a tiny stack `<prefix>-lock` made with
+//!   an atomic `CreateStack`) before `apply` or `destroy` changes anything; a second run is
+//!   refused with [`Error::Locked`] naming the holder and since when. [`Applier::unlock`]
+//!   releases it, also one left by a killed run.
+//!
 //! Every request is counted by an SDK interceptor ([`CallCounter`]).
 //!
 //! ```no_run
@@ -59,6 +64,7 @@ pub mod diff;
 mod error;
 mod events;
 pub mod guard;
+mod lock;
 mod plan;
 pub mod security;
 mod state;
@@ -73,12 +79,13 @@ use dap_planner::Rendered;
 pub use apply::{ApplyReport, StackOutcome, StackReport};
 pub use assets::AssetOutcome;
 pub use clients::{CallCounter, CallCounts, Clients};
-pub use connect::{load_clients, ConnectOptions};
+pub use connect::{load_clients, retry_config, ConnectOptions, MAX_ATTEMPTS};
 pub use destroy::{DestroyPlan, DestroyReport, DestroyStack, Retained};
 pub use diff::PropertyChange;
 pub use error::{is_no_changes, Error};
 pub use events::{Event, Observer, Quiet};
 pub use guard::{Allowances, Verdict};
+pub use lock::{LockInfo, LOCK_HOLDER_TAG, LOCK_OPERATION_TAG, LOCK_SINCE_TAG};
 pub use plan::{
     ChangeAction, Plan, PlanOptions, ResourceChange, StackAction, StackPlan, Summary,
     PLAN_FORMAT_VERSION,

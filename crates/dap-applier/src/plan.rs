@@ -682,7 +682,11 @@ impl Inner {
             .stack_name(&s.name)
             .change_set_name(change_set_name(s.kind.slug()))
             .change_set_type(ChangeSetType::Update)
-            .description("dap plan")
+            .description(if keep {
+                crate::lock::KEPT_CHANGE_SET
+            } else {
+                crate::lock::TEMPORARY_CHANGE_SET
+            })
             .capabilities(Capability::CapabilityNamedIam)
             .set_tags(Some(self.stack_tags(index)));
         let created = source.apply_to_change_set(request).send().await;

@@ -53,6 +53,14 @@ pub enum Command {
     /// in place and listed at the end. Exit codes: 0 deleted, 1 error, a failed deletion or
     /// cancelled.
     Destroy(DestroyArgs),
+    /// Release the environment's lock left by a killed `apply` or `destroy`.
+    ///
+    /// `apply` and `destroy` hold a lock (the stack `<prefix>-lock`) while they run, so that a
+    /// second run of the same environment is refused. A run that was killed leaves it behind:
+    /// this shows who held it, since when and for how long, and deletes it after confirmation,
+    /// then deletes the temporary change sets an interrupted run left on the environment's
+    /// stacks. Exit codes: 0 released or not held, 1 error or cancelled.
+    Unlock(UnlockArgs),
     /// Generate the reports for auditors and the architecture diagram into `docs/generated/`.
     ///
     /// From the same templates `render` produces: `<out>/<env>/access.md` (who may do what on
@@ -189,6 +197,17 @@ pub struct DestroyArgs {
     pub aws: AwsArgs,
     /// Destroy without asking. Without it, `destroy` asks on the terminal and refuses when
     /// standard input is not one.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `dap unlock`.
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    /// Environment and AWS access.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Release without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
 }

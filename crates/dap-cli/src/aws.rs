@@ -63,6 +63,48 @@ pub fn connect(args: &AwsArgs) -> Result<Session> {
     })
 }
 
+/// Run `body` holding the environment's lock (`apply`, `destroy`): refused with the
+/// holder and time when another run holds it; released at the end whether `body` succeeded
+/// or not, and on Ctrl-C. A killed run leaves it behind for `dap unlock`.
+pub fn locked<T>(
+    session: &Session,
+    operation: &str,
+    body: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    session.runtime.block_on(session.applier.lock(operation))?;
+    // Ctrl-C: release the lock, then stop (exit 1). CloudFormation finishes what it was
+    // doing; the next run waits for, or is told about, a stack still in progress.
+    let applier = session.applier.clone();
+    let env = session.env.name.clone();
+    let watcher = session.runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ninterrupted: releasing the lock of `{env}`; stacks already started finish in CloudFormation; run the command again to converge");
+            if let Err(e) = applier.unlock().await {
+                eprintln!("error: cannot release the lock ({e}); release it with `dap unlock --env {env}`");
+            }
+            std::process::exit(crate::exit_code::FAILURE);
+        }
+    });
+    let result = body();
+    watcher.abort();
+    let released = session.runtime.block_on(session.applier.unlock());
+    match (result, released) {
+        (Ok(value), Ok(_)) => Ok(value),
+        (Ok(_), Err(e)) => Err(anyhow::Error::new(e).context(format!(
+            "cannot release the lock of `{}`; release it with `dap unlock --env {}`",
+            session.env.name, session.env.name
+        ))),
+        (Err(e), Ok(_)) => Err(e),
+        (Err(e), Err(release)) => {
+            eprintln!(
+                "error: cannot release the lock of `{}` ({release}); release it with `dap unlock --env {}`",
+                session.env.name, session.env.name
+            );
+            Err(e)
+        }
+    }
+}
+
 /// The progress display for this run: drawn on stderr only when it is a terminal and
 /// `--no-progress` was not given.
 pub fn observer(args: &AwsArgs) -> Arc<dyn Observer> {

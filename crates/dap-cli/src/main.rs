@@ -18,6 +18,7 @@ fn main() {
         Command::Plan(a) => commands::plan::run(a),
         Command::Apply(a) => commands::apply::run(a),
         Command::Destroy(a) => commands::destroy::run(a),
+        Command::Unlock(a) => commands::unlock::run(a),
         Command::Docs(a) => commands::docs::run(a),
         Command::Check(a) => commands::check::run(a),
     };

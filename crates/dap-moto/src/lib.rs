@@ -7,6 +7,10 @@
 //! it watches its standard input and stops at end of file. It also stops after
 //! [`MAX_LIFETIME`] whatever happens.
 //!
+//! [`FaultProxy`] sits between a client and moto on another loopback port and answers every
+//! n-th request with a fault (throttling, HTTP 500, a dropped connection), a bounded number
+//! of times, to test the SDK's retries end to end.
+//!
 //! There is no silent skip: without `.venv/bin/python` or without moto in it, [`Moto::start`]
 //! fails with an error that says to run `scripts/venv.sh`.
 //!
@@ -18,6 +22,10 @@
 //! assert!(state.contains("cloudformation"));
 //! ```
 #![warn(missing_docs)]
+
+mod proxy;
+
+pub use proxy::{Fault, FaultProxy, ProxyCounts, Schedule};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -224,11 +232,37 @@ impl Moto {
     /// The names of the stacks that exist in a region (CloudFormation `DescribeStacks`, which
     /// leaves deleted stacks out), sorted.
     pub fn stack_names(&self, region: &str) -> Result<Vec<String>, Error> {
+        let body = self.cloudformation(region, "DescribeStacks", &[])?;
+        let mut names = elements(&body, "StackName");
+        names.sort();
+        Ok(names)
+    }
+
+    /// The names of a stack's change sets (CloudFormation `ListChangeSets`), sorted.
+    pub fn change_set_names(&self, region: &str, stack: &str) -> Result<Vec<String>, Error> {
+        let body = self.cloudformation(region, "ListChangeSets", &[("StackName", stack)])?;
+        let mut names = elements(&body, "ChangeSetName");
+        names.sort();
+        Ok(names)
+    }
+
+    /// One CloudFormation query-protocol call (`Action` and its parameters, form-encoded) in
+    /// a region; the XML body of a 2xx answer.
+    pub fn cloudformation(
+        &self,
+        region: &str,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Result<String, Error> {
         let host = format!("cloudformation.{region}.amazonaws.com");
         let auth = format!(
             "AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/cloudformation/aws4_request, SignedHeaders=host, Signature=0"
         );
-        let body = self.request(
+        let mut form = format!("Action={action}&Version=2010-05-15");
+        for (k, v) in params {
+            form.push_str(&format!("&{}={}", form_encode(k), form_encode(v)));
+        }
+        self.request(
             "POST",
             "/",
             &[
@@ -236,11 +270,8 @@ impl Moto {
                 ("Authorization", &auth),
                 ("Content-Type", "application/x-www-form-urlencoded"),
             ],
-            "Action=DescribeStacks&Version=2010-05-15",
-        )?;
-        let mut names = elements(&body, "StackName");
-        names.sort();
-        Ok(names)
+            &form,
+        )
     }
 
     /// One HTTP/1.1 request over a fresh connection; the body of a 2xx answer.
@@ -322,6 +353,18 @@ impl Drop for Moto {
     }
 }
 
+/// `application/x-www-form-urlencoded` encoding of one key or value.
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The virtualenv's interpreter: `$DAP_VENV/bin/python`, or `.venv/bin/python` at the root of
 /// the repository this crate was built in.
 fn python() -> PathBuf {
@@ -372,6 +415,11 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_encodes() {
+        assert_eq!(form_encode("a b/{\"c\":1}~"), "a%20b%2F%7B%22c%22%3A1%7D~");
+    }
 
     #[test]
     fn reads_elements() {

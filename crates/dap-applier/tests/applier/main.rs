@@ -2,6 +2,7 @@
 //! responses for what moto cannot produce (`scripted`).
 
 mod common;
+mod faults;
 mod guard;
 mod moto;
 mod scripted;

@@ -13,6 +13,11 @@ use crate::progress::finished_line;
 
 pub fn run(args: &ApplyArgs) -> Result<i32> {
     let session = aws::connect(&args.aws)?;
+    aws::locked(&session, "apply", || apply(args, &session))
+}
+
+/// Plan, confirm and deploy, holding the lock.
+fn apply(args: &ApplyArgs, session: &aws::Session) -> Result<i32> {
     let plan = match &args.plan {
         Some(path) => {
             if !args.guard.allow_replace.is_empty() || !args.guard.allow_remove.is_empty() {

@@ -12,6 +12,11 @@ use crate::progress::finished_line;
 
 pub fn run(args: &DestroyArgs) -> Result<i32> {
     let session = aws::connect(&args.aws)?;
+    aws::locked(&session, "destroy", || destroy(args, &session))
+}
+
+/// List, confirm and delete, holding the lock.
+fn destroy(args: &DestroyArgs, session: &aws::Session) -> Result<i32> {
     let plan = session.runtime.block_on(session.applier.destroy_plan())?;
     let mut out = std::io::stdout().lock();
     writeln!(

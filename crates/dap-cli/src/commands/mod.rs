@@ -6,3 +6,4 @@ pub mod destroy;
 pub mod docs;
 pub mod plan;
 pub mod render;
+pub mod unlock;

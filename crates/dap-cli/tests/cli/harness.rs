@@ -81,11 +81,19 @@ impl Workspace {
     /// over the environment file's), placeholder keys, no shared config files, no instance
     /// metadata; standard input is not a terminal.
     pub fn dap_on(&self, moto: &dap_moto::Moto, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_dap"))
+        let output = self.command_on(moto.endpoint(), args).output().unwrap();
+        Run { output }
+    }
+
+    /// The command [`dap_on`](Self::dap_on) runs, against any endpoint (a fault-injecting
+    /// proxy in front of moto), to spawn or run.
+    pub fn command_on(&self, endpoint: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dap"));
+        command
             .args(args)
             .current_dir(self.path())
             .env("NO_COLOR", "1")
-            .env("AWS_ENDPOINT_URL", moto.endpoint())
+            .env("AWS_ENDPOINT_URL", endpoint)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_CONFIG_FILE", self.path().join("no-aws-config"))
@@ -97,9 +105,7 @@ impl Workspace {
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_REGION")
             .env_remove("AWS_DEFAULT_REGION")
-            .env_remove("AWS_SESSION_TOKEN")
-            .output()
-            .unwrap();
-        Run { output }
+            .env_remove("AWS_SESSION_TOKEN");
+        command
     }
 }

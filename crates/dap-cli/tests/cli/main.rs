@@ -4,6 +4,7 @@ mod apply;
 mod check;
 mod destroy;
 mod docs;
+mod faults;
 mod guard;
 mod harness;
 mod plan;
