@@ -314,10 +314,14 @@ impl StackPlan {
                 .collect(),
             stack_changes: Vec::new(),
             change_set_id: None,
-            security: Vec::new(),
+            // Every statement of a new stack is gained: shown, and broadening where it grants.
+            security: security::security_changes(EMPTY_TEMPLATE, &s.yaml).unwrap_or_default(),
         }
     }
 }
+
+/// What a stack that does not exist yet is compared with.
+const EMPTY_TEMPLATE: &str = "Resources: {}";
 
 /// A change set name unique enough for CloudFormation (moto keeps them per region).
 fn change_set_name(kind: &str) -> String {
@@ -500,7 +504,14 @@ impl Inner {
         // The security diff is computed again too: the file's could have been edited.
         for (i, p) in saved.stacks.iter_mut().enumerate() {
             p.security = Vec::new();
-            let Some(d) = &p.deployed else { continue };
+            let Some(d) = &p.deployed else {
+                if p.action == StackAction::Create {
+                    p.security =
+                        security::security_changes(EMPTY_TEMPLATE, &self.rendered.stacks[i].yaml)
+                            .unwrap_or_default();
+                }
+                continue;
+            };
             if p.action == StackAction::None {
                 continue;
             }

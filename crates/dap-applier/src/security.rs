@@ -388,6 +388,20 @@ Resources:
     }
 
     #[test]
+    fn a_new_stack_gains_every_statement_and_its_allows_broaden() {
+        let found = summary("Resources: {}", ROLE);
+        assert!(!found.is_empty());
+        assert!(
+            found
+                .iter()
+                .any(|l| l.contains(" Read ") && l.contains("BROADENING")),
+            "{found:#?}"
+        );
+        // Nothing is lost by a stack that did not exist.
+        assert!(found.iter().all(|l| l.contains("] [] wild=")), "{found:#?}");
+    }
+
+    #[test]
     fn a_gained_action_with_a_wildcard_is_broadening_and_listed_first() {
         let after = ROLE
             .replace("[s3:GetObject]", "[s3:GetObject, s3:*]")
