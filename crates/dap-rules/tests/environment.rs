@@ -69,9 +69,18 @@ fn a_short_log_retention_is_an_error_only_where_the_environment_is_strict() {
         .findings
         .iter()
         .any(|f| f.message.contains("`strict`")));
+    let folder = without_env(&r);
+    assert_eq!(
+        codes(&folder),
+        [("DAP-LOGS-002", "audit", "TrailLogGroup")],
+        "a folder of templates has no protection level, but the trail's log group needs 365 days"
+    );
     assert!(
-        codes(&without_env(&r)).is_empty(),
-        "a folder of templates has no protection level"
+        folder
+            .findings
+            .iter()
+            .all(|f| !f.message.contains("`strict`")),
+        "{folder:#?}"
     );
 
     let (env, mut r) = load("dev");
@@ -85,6 +94,26 @@ fn a_short_log_retention_is_an_error_only_where_the_environment_is_strict() {
             .any(|f| f.message.contains("the environment's 30")),
         "{report:#?}"
     );
+}
+
+#[test]
+fn a_folder_of_rendered_templates_needs_the_baseline_log_retention() {
+    // Without the environment nothing says a shorter retention is accepted: the trail's log
+    // group needs 365 days. `dev`, `local` (30) and `staging` (90) say less, `prod` (731) not.
+    for (env, r) in common::shipped() {
+        let folder = without_env(&r);
+        let expected: &[(&str, &str, &str)] = if env.retention.log_retention_days < 365 {
+            &[("DAP-LOGS-002", "audit", "TrailLogGroup")]
+        } else {
+            &[]
+        };
+        assert_eq!(codes(&folder), expected, "{}: {folder:#?}", env.name);
+        assert!(
+            codes(&check_text(&env, &r)).is_empty(),
+            "{}: with the environment, its retention is accepted",
+            env.name
+        );
+    }
 }
 
 #[test]
