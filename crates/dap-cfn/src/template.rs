@@ -296,7 +296,43 @@ impl Template {
     }
 }
 
-/// Single-quote every plain scalar value that looks like a `YYYY-MM-DD` date.
+/// The column a block scalar's content must be indented past, when a line ends in a block
+/// scalar header (`key: |`, `key: >-`, `- |2+`): the column of the key, or of the `-` for a
+/// sequence entry.
+fn block_header(body: &str) -> Option<usize> {
+    let indent = body.len() - body.trim_start_matches(' ').len();
+    let (base, value) = match body.rfind(": ") {
+        Some(i) => {
+            let mut key = indent;
+            while body[key..].starts_with("- ") {
+                key += 2;
+            }
+            (key, &body[i + 2..])
+        }
+        None => {
+            let mut dash = indent;
+            let mut rest = &body[indent..];
+            while let Some(after) = rest.strip_prefix("- ") {
+                rest = after;
+                if rest.starts_with("- ") {
+                    dash += 2;
+                }
+            }
+            (rest.len() < body.len() - indent).then_some((dash, rest))?
+        }
+    };
+    let mut chars = value.chars();
+    if !matches!(chars.next(), Some('|' | '>')) {
+        return None;
+    }
+    let rest: Vec<char> = chars.collect();
+    let digits = rest.iter().filter(|c| ('1'..='9').contains(*c)).count();
+    let chomps = rest.iter().filter(|c| matches!(c, '+' | '-')).count();
+    (rest.len() == digits + chomps && digits <= 1 && chomps <= 1).then_some(base)
+}
+
+/// Single-quote every plain scalar value that looks like a `YYYY-MM-DD` date. The content of
+/// block scalars (`|`, `|-`, `>`: queries, scripts) is text, not YAML, and is left as it is.
 fn quote_dates(yaml: &str) -> String {
     fn is_date(s: &str) -> bool {
         let b = s.as_bytes();
@@ -307,8 +343,23 @@ fn quote_dates(yaml: &str) -> String {
             })
     }
     let mut out = String::with_capacity(yaml.len() + 64);
+    // The column the content of the block scalar being read is indented past.
+    let mut block: Option<usize> = None;
     for line in yaml.split_inclusive('\n') {
         let body = line.trim_end_matches('\n');
+        if let Some(base) = block {
+            let indent = body.len() - body.trim_start_matches(' ').len();
+            if body.trim().is_empty() || indent > base {
+                out.push_str(line);
+                continue;
+            }
+            block = None;
+        }
+        if let Some(base) = block_header(body) {
+            block = Some(base);
+            out.push_str(line);
+            continue;
+        }
         let split = body.rfind(": ").map(|i| i + 2).or_else(|| {
             body.trim_start()
                 .starts_with("- ")
@@ -344,6 +395,67 @@ mod tests {
         );
         check("a: '2012-10-17'\n", "a: '2012-10-17'\n");
         check("Name: 20121017ab\n", "Name: 20121017ab\n");
+    }
+
+    #[test]
+    fn block_scalar_content_is_left_alone() {
+        let check = |input: &str, expect: &str| assert_eq!(quote_dates(input), expect);
+        let same = |input: &str| check(input, input);
+        same("Q: |\n  Version: 2012-10-17\n  x: 2024-01-01\n  - 2024-01-31\n");
+        same("Q: |-\n  a: 2012-10-17\n\n  b: 2012-10-17\n");
+        same("Q: >\n  a: 2012-10-17\n");
+        same("Q: |2+\n    a: 2012-10-17\n");
+        same("- |\n  a: 2012-10-17\n- >-\n  b: 2012-10-17\n");
+        same("  - Name: q\n    Sql: |\n      x: 2024-01-01\n");
+        // After the block, values are quoted again, at the block's key's level or above.
+        check(
+            "A:\n  Q: |\n    x: 2024-01-01\n  D: 2024-01-01\nE: 2012-10-17\n",
+            "A:\n  Q: |\n    x: 2024-01-01\n  D: '2024-01-01'\nE: '2012-10-17'\n",
+        );
+        check(
+            "- Sql: |\n    x: 2024-01-01\n  D: 2024-01-01\n- 2024-01-31\n",
+            "- Sql: |\n    x: 2024-01-01\n  D: '2024-01-01'\n- '2024-01-31'\n",
+        );
+        // Not block scalar headers.
+        check("a: '|'\nb: 2012-10-17\n", "a: '|'\nb: '2012-10-17'\n");
+        check("a: |x\nb: 2012-10-17\n", "a: |x\nb: '2012-10-17'\n");
+    }
+
+    #[test]
+    fn rendered_block_scalars_round_trip_byte_for_byte() {
+        use crate::resources::athena;
+        let query = "-- dates in a query are text, not YAML\nVersion: 2012-10-17\nx: 2024-01-01\n- 2024-01-31\n  y: 2010-09-09\n\nSELECT 1 WHERE day = DATE '2024-01-01'\n";
+        let mut template = Template::new("block scalars");
+        template.add(
+            "Query",
+            ResourceEntry::new(athena::NamedQuery {
+                name: "q".into(),
+                description: "d".into(),
+                database: "db".into(),
+                work_group: "wg".into(),
+                query_string: query.into(),
+            }),
+        );
+        let raw = serde_yaml::to_string(&template).unwrap();
+        let yaml = template.to_yaml();
+        assert!(yaml.contains("QueryString: |\n"), "{yaml}");
+        for line in query.lines().filter(|l| !l.is_empty()) {
+            assert!(
+                yaml.contains(&format!("        {line}\n")),
+                "`{line}` changed:\n{yaml}"
+            );
+        }
+        // Only the template's own dates are quoted: the rest is byte-for-byte serde_yaml's.
+        assert_eq!(yaml.replace("'2010-09-09'", "2010-09-09"), raw, "{yaml}");
+        let back: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
+        assert_eq!(
+            back["Resources"]["Query"]["Properties"]["QueryString"].as_str(),
+            Some(query)
+        );
+        assert_eq!(
+            back["AWSTemplateFormatVersion"].as_str(),
+            Some("2010-09-09")
+        );
     }
 
     fn topic() -> ResourceEntry {
