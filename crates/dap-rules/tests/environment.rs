@@ -108,6 +108,16 @@ fn a_folder_of_rendered_templates_needs_the_baseline_log_retention() {
             &[]
         };
         assert_eq!(codes(&folder), expected, "{}: {folder:#?}", env.name);
+        assert_eq!(
+            folder.summary(),
+            format!(
+                "{} error{}, 0 warnings, 0 notes, 1 suppressed",
+                expected.len(),
+                if expected.len() == 1 { "" } else { "s" }
+            ),
+            "{}",
+            env.name
+        );
         assert!(
             codes(&check_text(&env, &r)).is_empty(),
             "{}: with the environment, its retention is accepted",

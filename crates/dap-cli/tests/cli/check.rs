@@ -57,15 +57,30 @@ fn a_hand_broken_copy_of_each_environment_is_caught_on_a_template_folder() {
     let ws = Workspace::new();
     for env in ENVS {
         let dir = render(&ws, env, "rendered");
-        // The unbroken copy passes as a folder of templates, too.
+        // The unbroken copy passes as a folder of templates, too, but for the trail's log
+        // group where the environment keeps logs under the 365 days a folder of templates
+        // needs for it (DAP-LOGS-002: `dev` and `local` say 30 days, `staging` 90).
         let clean = ws.dap(&["check", "--templates", dir.to_str().unwrap()]);
+        let short_retention = env != "prod";
         assert_eq!(
             clean.code(),
-            0,
+            if short_retention { 3 } else { 0 },
             "{env}: {}{}",
             clean.stdout(),
             clean.stderr()
         );
+        if short_retention {
+            let out = clean.stdout();
+            assert!(
+                out.lines().any(|l| l.contains("  error DAP-LOGS-002 ")
+                    && l.contains(": audit/TrailLogGroup (")),
+                "{env}: {out}"
+            );
+            assert!(
+                out.contains("1 error, 0 warnings, 0 notes, 1 suppressed"),
+                "{env}: {out}"
+            );
+        }
         assert!(
             clean.stdout().contains("skipped"),
             "manifest.json is not a template"
@@ -189,7 +204,15 @@ fn sarif_output_has_the_required_structure() {
             .contains(&r["defaultConfiguration"]["level"].as_str().unwrap()));
     }
     let results = runs[0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2, "{results:#?}");
+    // The key without rotation, dev's 30-day trail log group (a folder of templates needs 365
+    // days for it) and the suppressed access-log bucket.
+    assert_eq!(results.len(), 3, "{results:#?}");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "DAP-LOGS-002" && r["level"] == "error"),
+        "{results:#?}"
+    );
     for res in results {
         let id = res["ruleId"].as_str().unwrap();
         let index = res["ruleIndex"].as_u64().unwrap() as usize;
