@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write crates/dap-applier/data/create_only.json: the create-only properties of every
+"""Write crates/dap-cfn/data/create_only.json: the create-only properties of every
 CloudFormation resource type `dap` emits, from the resource provider schemas bundled with
 cfn-lint (pinned in requirements/validators.txt).
 
@@ -17,7 +17,7 @@ import sys
 import cfnlint
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-OUT = ROOT / "crates/dap-applier/data/create_only.json"
+OUT = ROOT / "crates/dap-cfn/data/create_only.json"
 REGION = "ca-central-1"  # the region of every shipped environment
 FALLBACK = "us-east-1"
 

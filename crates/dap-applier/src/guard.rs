@@ -2,12 +2,12 @@
 //!
 //! A modified resource is replaced when one of its create-only properties changes. The
 //! create-only lists come from the CloudFormation resource provider schemas bundled with
-//! cfn-lint (`data/create_only.json`, written by `scripts/gen-create-only.py`, checked for
-//! staleness in CI). Data-bearing resources ([`DATA_BEARING`]) are never replaced or removed
-//! unless the run names each one ([`Allowances`]).
+//! cfn-lint (`dap-cfn/data/create_only.json`, written by `scripts/gen-create-only.py`,
+//! checked for staleness in CI) and are read through `dap_cfn::facts`, which also says which
+//! types are data-bearing. Data-bearing resources are never replaced or removed unless the
+//! run names each one ([`Allowances`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,42 +15,11 @@ use serde_json::Value;
 use crate::diff::{self, PropertyChange};
 use crate::plan::{ChangeAction, ResourceChange};
 
-/// The resource types that hold data: replacing or removing one loses (or orphans) it.
-/// Every log group counts, the trail's among them.
-pub const DATA_BEARING: &[&str] = &[
-    "AWS::S3::Bucket",
-    "AWS::KMS::Key",
-    "AWS::KMS::Alias",
-    "AWS::Glue::Database",
-    "AWS::Glue::Table",
-    "AWS::Logs::LogGroup",
-    "AWS::CloudTrail::Trail",
-];
+pub use dap_cfn::facts::{create_only, is_data_bearing};
 
-/// Whether a resource type holds data ([`DATA_BEARING`]).
-pub fn is_data_bearing(resource_type: &str) -> bool {
-    DATA_BEARING.contains(&resource_type)
-}
-
-fn table() -> &'static BTreeMap<String, Vec<String>> {
-    static TABLE: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let doc: Value = serde_json::from_str(include_str!("../data/create_only.json"))
-            .expect("data/create_only.json is JSON");
-        serde_json::from_value(doc["types"].clone())
-            .expect("data/create_only.json maps types to lists of paths")
-    })
-}
-
-/// The create-only property paths of a resource type (`BucketName`, `TableInput.Name`), or
-/// `None` for a type the data file does not know.
-pub fn create_only(resource_type: &str) -> Option<&'static [String]> {
-    table().get(resource_type).map(Vec::as_slice)
-}
-
-/// Every resource type in the data file.
+/// Every resource type the create-only data knows.
 pub fn known_types() -> impl Iterator<Item = &'static str> {
-    table().keys().map(String::as_str)
+    dap_cfn::facts::create_only_types()
 }
 
 /// The changed paths that force a replacement: a changed `Type`, or a change at or under a

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use dap_cfn::facts::PolicyKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -41,59 +42,45 @@ pub struct SecurityChange {
     pub wildcards: Vec<String>,
 }
 
-/// The policy documents of a resource, by where they are.
-fn documents(resource_type: &str, props: &Value) -> Vec<(String, Value)> {
-    let get = |k: &str| props.get(k).cloned();
+/// The policy documents of a resource, by where they are, and whether each is an identity
+/// policy. Where a type keeps its documents comes from `dap_cfn::facts`, the table the rules
+/// and reports read too.
+fn documents(resource_type: &str, props: &Value) -> Vec<(String, Value, bool)> {
     let mut out = Vec::new();
-    match resource_type {
-        "AWS::IAM::Role" => {
-            if let Some(d) = get("AssumeRolePolicyDocument") {
-                out.push(("AssumeRolePolicyDocument".to_owned(), d));
-            }
-            if let Some(Value::Array(ps)) = get("Policies") {
-                for (i, p) in ps.iter().enumerate() {
+    for place in dap_cfn::facts::policies(resource_type) {
+        let identity = place.kind == PolicyKind::Identity;
+        match place.list {
+            Some(list) => {
+                for (i, p) in props
+                    .get(list)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
                     let name = p
                         .get("PolicyName")
                         .and_then(Value::as_str)
-                        .map(|n| format!("Policies[{n}]"))
-                        .unwrap_or_else(|| format!("Policies[{i}]"));
-                    if let Some(d) = p.get("PolicyDocument") {
-                        out.push((format!("{name}.PolicyDocument"), d.clone()));
+                        .map(|n| format!("{list}[{n}]"))
+                        .unwrap_or_else(|| format!("{list}[{i}]"));
+                    if let Some(d) = p.get(place.property) {
+                        out.push((format!("{name}.{}", place.property), d.clone(), identity));
                     }
                 }
             }
-        }
-        "AWS::IAM::ManagedPolicy"
-        | "AWS::IAM::Policy"
-        | "AWS::S3::BucketPolicy"
-        | "AWS::SNS::TopicPolicy" => {
-            for k in ["PolicyDocument", "PolicyDocuments"] {
-                if let Some(d) = get(k) {
-                    out.push((k.to_owned(), d));
+            None => {
+                if let Some(d) = props.get(place.property) {
+                    out.push((place.property.to_owned(), d.clone(), identity));
                 }
             }
         }
-        "AWS::KMS::Key" => {
-            if let Some(d) = get("KeyPolicy") {
-                out.push(("KeyPolicy".to_owned(), d));
-            }
-        }
-        _ => {}
     }
     out
 }
 
 /// Whether a type carries policies the security diff reads.
 pub fn has_policies(resource_type: &str) -> bool {
-    matches!(
-        resource_type,
-        "AWS::IAM::Role"
-            | "AWS::IAM::ManagedPolicy"
-            | "AWS::IAM::Policy"
-            | "AWS::S3::BucketPolicy"
-            | "AWS::SNS::TopicPolicy"
-            | "AWS::KMS::Key"
-    )
+    dap_cfn::facts::has_policies(resource_type)
 }
 
 fn show(v: &Value) -> String {
@@ -296,9 +283,14 @@ pub fn security_changes(before: &str, after: &str) -> Result<Vec<SecurityChange>
     let mut out = Vec::new();
     for id in ids {
         let (t, _) = new.get(id).or_else(|| old.get(id)).expect("in one of them");
-        let docs = |m: &BTreeMap<String, (String, Value)>| -> BTreeMap<String, Value> {
+        let docs = |m: &BTreeMap<String, (String, Value)>| -> BTreeMap<String, (Value, bool)> {
             m.get(id)
-                .map(|(t, p)| documents(t, p).into_iter().collect())
+                .map(|(t, p)| {
+                    documents(t, p)
+                        .into_iter()
+                        .map(|(name, doc, identity)| (name, (doc, identity)))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let (bd, ad) = (docs(&old), docs(&new));
@@ -306,11 +298,13 @@ pub fn security_changes(before: &str, after: &str) -> Result<Vec<SecurityChange>
         for name in names {
             let null = Value::Null;
             let (bs, as_) = (
-                statements(bd.get(name).unwrap_or(&null)),
-                statements(ad.get(name).unwrap_or(&null)),
+                statements(bd.get(name).map_or(&null, |(d, _)| d)),
+                statements(ad.get(name).map_or(&null, |(d, _)| d)),
             );
-            let identity = matches!(t.as_str(), "AWS::IAM::ManagedPolicy" | "AWS::IAM::Policy")
-                || (t == "AWS::IAM::Role" && name != "AssumeRolePolicyDocument");
+            let identity = ad
+                .get(name)
+                .or_else(|| bd.get(name))
+                .is_some_and(|(_, i)| *i);
             let sids: BTreeSet<&String> = bs.keys().chain(as_.keys()).collect();
             for sid in sids {
                 if let Some(c) = compare(

@@ -18,6 +18,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod facts;
 pub mod policy;
 #[allow(missing_docs)] // field names are CloudFormation's own, documented there
 pub mod resources;

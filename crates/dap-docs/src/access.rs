@@ -729,7 +729,10 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
                             trusted_aws.push(a.clone());
                         }
                     }
-                    PrincipalPattern::Any => assumed_by.push("*".to_owned()),
+                    PrincipalPattern::Federated(f) => assumed_by.push(f.clone()),
+                    PrincipalPattern::Any | PrincipalPattern::Unknown => {
+                        assumed_by.push("*".to_owned())
+                    }
                 }
             }
         }

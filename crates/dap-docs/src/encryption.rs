@@ -8,16 +8,6 @@ use crate::eval::{describe, Context, Evaluator, Request, Scope, Target, Who};
 use crate::platform::{Platform, Resource};
 use crate::policy::{Policies, PolicyKind, PrincipalPattern};
 
-/// Resource types that hold data or logs: they must be retained.
-pub const DATA_BEARING: &[&str] = &[
-    "AWS::S3::Bucket",
-    "AWS::KMS::Key",
-    "AWS::Glue::Database",
-    "AWS::Glue::Table",
-    "AWS::Logs::LogGroup",
-    "AWS::CloudTrail::Trail",
-];
-
 /// One bucket.
 #[derive(Clone, Debug, Serialize)]
 pub struct BucketFacts {
@@ -155,7 +145,7 @@ impl Encryption {
             .stacks
             .iter()
             .flat_map(|s| s.resources.iter())
-            .filter(|r| DATA_BEARING.contains(&r.kind.as_str()))
+            .filter(|r| dap_cfn::facts::must_retain(&r.kind))
             .map(|r| Retained {
                 resource: r.path(),
                 kind: r.kind.clone(),
@@ -376,7 +366,8 @@ fn key(p: &Platform, policies: &Policies, k: &Resource) -> KeyFacts {
             .principals
             .iter()
             .map(|pp| match pp {
-                PrincipalPattern::Any => "anyone".to_owned(),
+                PrincipalPattern::Any | PrincipalPattern::Unknown => "anyone".to_owned(),
+                PrincipalPattern::Federated(f) => f.clone(),
                 PrincipalPattern::Aws(a) if a.ends_with(":root") => "the account (root)".to_owned(),
                 PrincipalPattern::Aws(a) => a.clone(),
                 PrincipalPattern::Service(x) => x.clone(),

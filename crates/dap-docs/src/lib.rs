@@ -97,7 +97,7 @@ impl Model {
     /// Compute the model of an environment from what the planner rendered for it.
     pub fn new(env: &Environment, rendered: &Rendered) -> Result<Model, DocsError> {
         let platform = Platform::new(env, rendered)?;
-        let policies = Policies::collect(&platform);
+        let policies = policy::collect(&platform);
         let access = access::matrix(&platform, &policies);
         let encryption = encryption::Encryption::new(&platform, &policies);
         let audit = audit::Audit::new(&platform);

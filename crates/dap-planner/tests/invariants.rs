@@ -39,21 +39,12 @@ fn resources(r: &Rendered) -> Vec<(String, String, Value)> {
     out
 }
 
-const DATA_BEARING: &[&str] = &[
-    "AWS::S3::Bucket",
-    "AWS::KMS::Key",
-    "AWS::Glue::Database",
-    "AWS::Glue::Table",
-    "AWS::Logs::LogGroup",
-    "AWS::CloudTrail::Trail",
-];
-
 #[test]
 fn every_data_bearing_resource_is_retained() {
     for (env, r) in all() {
         for (stack, id, res) in resources(&r) {
             let ty = res["Type"].as_str().unwrap();
-            if DATA_BEARING.contains(&ty) {
+            if dap_cfn::facts::must_retain(ty) {
                 assert_eq!(res["DeletionPolicy"], "Retain", "{env}/{stack}/{id}");
                 assert_eq!(res["UpdateReplacePolicy"], "Retain", "{env}/{stack}/{id}");
             }

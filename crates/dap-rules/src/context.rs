@@ -3,6 +3,7 @@
 //! between stacks, buckets by name).
 
 use dap_config::Environment;
+use dap_model::{Model, Pin};
 use serde_json::Value;
 
 use crate::template::{Res, Template};
@@ -15,13 +16,64 @@ pub const DATA_ZONES: &[&str] = &["landing", "raw", "curated"];
 /// The templates under check.
 pub struct Context<'a> {
     /// Every template, in the order given.
-    pub templates: Vec<Template<'a>>,
+    pub templates: &'a [Template<'a>],
     /// The environment, when the templates were rendered from one (`dap check --env`); absent
     /// for a folder of templates (`dap check --templates`).
     pub env: Option<&'a Environment>,
+    /// The shared read model of the templates: references resolved across stacks, every
+    /// policy statement read for meaning. The account and region are the environment's, or
+    /// the ones a folder of templates names most often.
+    pub model: Model<'a>,
 }
 
 impl<'a> Context<'a> {
+    /// The context of a set of parsed templates.
+    pub fn new(templates: &'a [Template<'a>], env: Option<&'a Environment>) -> Context<'a> {
+        let stacks: Vec<(&'a str, &'a Value)> =
+            templates.iter().map(|t| (t.source.slug, &t.doc)).collect();
+        let pin = env.map(|e| Pin::new(&e.account_id, &e.region));
+        Context {
+            templates,
+            env,
+            model: Model::new(&stacks, pin),
+        }
+    }
+
+    /// What `Ref` to a resource stands for (a bucket's name, a topic's ARN), resolved.
+    pub fn ref_of(&self, r: &Res<'_>) -> Option<String> {
+        let v = serde_json::json!({ "Ref": r.id });
+        self.model.resolver.resolve(r.template.index, &v)
+    }
+
+    /// A resource's ARN (`Fn::GetAtt [id, Arn]`), resolved.
+    pub fn arn_of(&self, r: &Res<'_>) -> Option<String> {
+        let v = serde_json::json!({ "Fn::GetAtt": [r.id, "Arn"] });
+        self.model.resolver.resolve(r.template.index, &v)
+    }
+
+    /// The statements of one kind governing or attached to a name (a bucket name, a topic
+    /// ARN, a role name), wherever they are declared.
+    pub fn statements_for<'s>(
+        &'s self,
+        kind: dap_model::PolicyKind,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s dap_model::Statement> + 's {
+        self.model.policies.attached(kind, name)
+    }
+
+    /// The policy statements a resource holds.
+    pub fn statements_of<'s>(
+        &'s self,
+        r: &Res<'_>,
+    ) -> impl Iterator<Item = &'s dap_model::Statement> + 's {
+        let (t, id) = (r.template.index, r.id.to_owned());
+        self.model
+            .policies
+            .statements
+            .iter()
+            .filter(move |s| s.template == t && s.resource == id)
+    }
+
     /// Every resource of every template.
     pub fn resources(&self) -> impl Iterator<Item = Res<'_>> + '_ {
         self.templates.iter().flat_map(|t| t.resources())

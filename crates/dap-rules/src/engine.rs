@@ -73,7 +73,7 @@ pub(crate) fn run(
             None => skipped.push(s.file.to_owned()),
         }
     }
-    let cx = Context { templates, env };
+    let cx = Context::new(&templates, env);
     let mut found: Vec<(Option<usize>, Finding)> = Vec::new();
     for rule in rules::all() {
         let mut hits = Vec::new();

@@ -41,10 +41,10 @@ pub mod docs;
 mod engine;
 mod error;
 mod finding;
-pub mod policy;
 pub mod rules;
 pub mod sarif;
 pub mod template;
+mod tls;
 pub mod value;
 
 use dap_config::Environment;

@@ -2,7 +2,7 @@
 //! short-form intrinsics of hand-written templates (`!Ref`, `!GetAtt a.b`, `!Sub`, …) turned
 //! into their long form, so every rule sees one shape.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::RulesError;
 
@@ -132,98 +132,11 @@ impl<'a> Template<'a> {
     }
 }
 
-/// YAML or JSON text to a JSON value. The fast path reads it straight into a JSON value; a
-/// document with YAML tags (short-form intrinsics) takes the slower path through
-/// `serde_yaml::Value`.
-///
-/// # Errors
-///
-/// The parser's message when the text is neither YAML nor JSON.
-pub fn parse_text(text: &str) -> Result<Value, String> {
-    if let Ok(v) = serde_yaml::from_str::<Value>(text) {
-        return Ok(v);
-    }
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
-    from_yaml(yaml)
-}
-
-fn from_yaml(v: serde_yaml::Value) -> Result<Value, String> {
-    use serde_yaml::Value as Y;
-    Ok(match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).map_err(|e| e.to_string())?,
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => {
-            Value::Array(items.into_iter().map(from_yaml).collect::<Result<_, _>>()?)
-        }
-        Y::Mapping(m) => {
-            let mut out = Map::new();
-            for (k, v) in m {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    other => return Err(format!("a mapping key that is not text: {other:?}")),
-                };
-                out.insert(key, from_yaml(v)?);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(tagged) => {
-            let tag = tagged.tag.to_string();
-            let name = tag.trim_start_matches('!');
-            let inner = from_yaml(tagged.value)?;
-            let (key, value) = match name {
-                "Ref" | "Condition" => (name.to_owned(), inner),
-                "GetAtt" => match inner {
-                    Value::String(s) => {
-                        let parts = match s.split_once('.') {
-                            Some((id, attr)) => vec![id.into(), attr.into()],
-                            None => vec![s.into()],
-                        };
-                        ("Fn::GetAtt".to_owned(), Value::Array(parts))
-                    }
-                    other => ("Fn::GetAtt".to_owned(), other),
-                },
-                other => (format!("Fn::{other}"), inner),
-            };
-            let mut out = Map::new();
-            out.insert(key, value);
-            Value::Object(out)
-        }
-    })
-}
+pub use dap_model::parse::parse_text;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn short_form_intrinsics_become_long_form() {
-        let v = parse_text(
-            "A: !Ref Key\nB: !GetAtt Key.Arn\nC: !Sub 'x-${AWS::Region}'\nD: !Join [',', [a, !Ref B]]\n",
-        )
-        .unwrap();
-        assert_eq!(v["A"], json!({"Ref": "Key"}));
-        assert_eq!(v["B"], json!({"Fn::GetAtt": ["Key", "Arn"]}));
-        assert_eq!(v["C"], json!({"Fn::Sub": "x-${AWS::Region}"}));
-        assert_eq!(v["D"], json!({"Fn::Join": [",", ["a", {"Ref": "B"}]]}));
-    }
-
-    #[test]
-    fn json_and_yaml_dates_stay_text() {
-        let v = parse_text("{\"Version\": \"2012-10-17\"}").unwrap();
-        assert_eq!(v["Version"], "2012-10-17");
-        let v = parse_text("Version: 2012-10-17\n").unwrap();
-        assert_eq!(v["Version"], "2012-10-17");
-    }
-
-    #[test]
-    fn bad_yaml_is_an_error() {
-        assert!(parse_text("a: [b\n").is_err());
-    }
 
     #[test]
     fn resources_are_found_by_line() {

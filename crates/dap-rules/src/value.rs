@@ -83,20 +83,7 @@ pub fn show(v: &Value) -> String {
     }
 }
 
-/// Whether an IAM action pattern (with `*` and `?`) matches an action, ignoring case.
-pub fn action_matches(pattern: &str, action: &str) -> bool {
-    fn glob(p: &[u8], a: &[u8]) -> bool {
-        match p.split_first() {
-            None => a.is_empty(),
-            Some((b'*', rest)) => (0..=a.len()).any(|i| glob(rest, &a[i..])),
-            Some((b'?', rest)) => !a.is_empty() && glob(rest, &a[1..]),
-            Some((c, rest)) => a
-                .split_first()
-                .is_some_and(|(x, tail)| x.eq_ignore_ascii_case(c) && glob(rest, tail)),
-        }
-    }
-    glob(pattern.as_bytes(), action.as_bytes())
-}
+pub use dap_model::matcher::action_matches;
 
 #[cfg(test)]
 mod tests {

@@ -221,7 +221,10 @@ fn the_create_only_data_covers_every_type_every_environment_emits() {
             }
         }
     }
-    for t in guard::DATA_BEARING {
+    for t in dap_cfn::resources::RESOURCE_TYPES
+        .iter()
+        .filter(|t| dap_cfn::facts::is_data_bearing(t))
+    {
         assert!(known.contains(t), "{t}");
     }
 }

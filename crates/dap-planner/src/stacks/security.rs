@@ -127,7 +127,8 @@ fn logs_key_policy(names: &Names) -> PolicyDocument {
             &["kms:DescribeKey"],
             vec!["*".into()],
         )
-        .principal(service("cloudtrail.amazonaws.com")),
+        .principal(service("cloudtrail.amazonaws.com"))
+        .when("StringEquals", "aws:SourceArn", vec![names.trail_arn()]),
         source_account(
             names,
             Statement::allow(

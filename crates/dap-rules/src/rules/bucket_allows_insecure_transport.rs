@@ -1,5 +1,5 @@
 use super::prelude::*;
-use crate::value::mentions;
+use crate::tls;
 
 rule! {
     /// Flags an S3 bucket whose bucket policy does not deny requests made without TLS.
@@ -9,6 +9,14 @@ rule! {
     /// Every `AWS::S3::Bucket` has an `AWS::S3::BucketPolicy` (referencing it, or naming it)
     /// with a statement that denies `s3:*` to `Principal: "*"` when `aws:SecureTransport` is
     /// `false`, on both the bucket and its objects (`arn:...:bucket` and `arn:...:bucket/*`).
+    ///
+    /// The statement is read for what it denies, not how it is spelled: its actions must
+    /// include every `s3:` action (`s3:*`, `*`, or a `NotAction` that excludes none), its
+    /// resources must cover the bucket and every object (through `Fn::Sub`, `Fn::Join` or
+    /// `NotResource`), its principal must be everyone, and it must carry no other condition:
+    /// an extra condition (`StringEquals aws:PrincipalAccount`, say) makes the deny apply only
+    /// to the requests that also match it, so it denies almost nothing. A weakened deny is
+    /// reported with what it misses.
     ///
     /// ## Why
     ///
@@ -79,43 +87,42 @@ impl Rule for BucketAllowsInsecureTransport {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         for b in cx.of_type("AWS::S3::Bucket") {
-            let name = b.prop("BucketName").as_str();
-            let refers = |v: &Value| {
-                ref_id(v) == Some(b.id) || mentions(v, b.id) || name.is_some_and(|n| mentions(v, n))
+            let (Some(name), Some(arn)) = (cx.ref_of(&b), cx.arn_of(&b)) else {
+                continue;
             };
-            let policies: Vec<Res<'_>> = cx
-                .of_type("AWS::S3::BucketPolicy")
-                .filter(|p| cx.bucket(p, p.prop("Bucket")).is_some_and(|x| same(&x, &b)))
-                .collect();
-            if policies.is_empty() {
+            let statements: Vec<&Statement> =
+                cx.statements_for(PolicyKind::Bucket, &name).collect();
+            let has_policy = cx.of_type("AWS::S3::BucketPolicy").any(|p| {
+                cx.model
+                    .resolver
+                    .resolve(p.template.index, p.prop("Bucket"))
+                    .is_some_and(|n| n == name)
+            });
+            if !has_policy {
                 out.push(Hit::on(
                     &b,
                     "the bucket has no bucket policy, so nothing denies requests without TLS",
                 ));
                 continue;
             }
-            let denies = policies.iter().any(|p| {
-                statements(p.prop("PolicyDocument")).iter().any(|s| {
-                    let any = |f: &dyn Fn(&Value) -> bool| s.resources.iter().any(|r| f(r));
-                    !s.allow
-                        && s.principal.anyone
-                        && s.covers("s3:*")
-                        && s.condition_values("aws:SecureTransport")
-                            .is_some_and(|v| v.iter().any(|x| is_false(x)))
-                        && (any(&|r| r.as_str() == Some("*"))
-                            || (any(&|r| refers(r) && !r.to_string().contains("/*"))
-                                && any(&|r| refers(r) && r.to_string().contains("/*"))))
-                })
-            });
-            if !denies {
-                let ids: Vec<&str> = policies.iter().map(|p| p.id).collect();
-                out.push(Hit::on(
+            let required = tls::Required {
+                action: "s3:",
+                whole_service: true,
+                resources: vec![(arn.clone(), false), (format!("{arn}/"), true)],
+            };
+            match tls::judge(statements, &required) {
+                tls::Verdict::Denied => {}
+                tls::Verdict::Missing => out.push(Hit::on(
+                    &b,
+                    "no statement of its bucket policy denies `s3:*` on the bucket and its objects when `aws:SecureTransport` is false",
+                )),
+                tls::Verdict::Weakened(label, gaps) => out.push(Hit::on(
                     &b,
                     format!(
-                        "no statement of `{}` denies `s3:*` on the bucket and its objects when `aws:SecureTransport` is false",
-                        ids.join("`, `")
+                        "the bucket policy's TLS-only deny ({label}) is weakened: {}",
+                        gaps.join("; ")
                     ),
-                ));
+                )),
             }
         }
     }

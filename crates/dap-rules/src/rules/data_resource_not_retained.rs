@@ -1,20 +1,5 @@
 use super::prelude::*;
 
-/// The resource types that hold data or logs: the platform's (buckets, keys, the Glue
-/// database and tables, log groups, the trail) and the usual data stores.
-pub const DATA_BEARING: &[&str] = &[
-    "AWS::S3::Bucket",
-    "AWS::KMS::Key",
-    "AWS::Glue::Database",
-    "AWS::Glue::Table",
-    "AWS::Logs::LogGroup",
-    "AWS::CloudTrail::Trail",
-    "AWS::DynamoDB::Table",
-    "AWS::EFS::FileSystem",
-    "AWS::RDS::DBCluster",
-    "AWS::RDS::DBInstance",
-];
-
 rule! {
     /// Flags a data-bearing resource that CloudFormation would delete with its stack or on
     /// replacement.
@@ -24,7 +9,8 @@ rule! {
     /// Every resource of a data-bearing type (`AWS::S3::Bucket`, `AWS::KMS::Key`,
     /// `AWS::Glue::Database`, `AWS::Glue::Table`, `AWS::Logs::LogGroup`,
     /// `AWS::CloudTrail::Trail`, and DynamoDB tables, EFS file systems, RDS clusters and
-    /// instances) has `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`.
+    /// instances, SQS queues: the types `dap_cfn::facts` marks as retained, the one table every
+    /// crate reads) has `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`.
     ///
     /// ## Why
     ///
@@ -76,7 +62,7 @@ impl Rule for DataResourceNotRetained {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
-        for r in cx.resources().filter(|r| DATA_BEARING.contains(&r.ty())) {
+        for r in cx.resources().filter(|r| dap_cfn::facts::must_retain(r.ty())) {
             let not: Vec<String> = ["DeletionPolicy", "UpdateReplacePolicy"]
                 .into_iter()
                 .filter(|p| text(&r.body[*p]) != Some("Retain"))

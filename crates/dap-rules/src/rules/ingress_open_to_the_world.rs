@@ -425,10 +425,8 @@ mod tests {
             file: "t.yaml",
             text: &text,
         };
-        let cx = Context {
-            templates: vec![Template::parse(0, source).unwrap().unwrap()],
-            env: None,
-        };
+        let templates = [Template::parse(0, source).unwrap().unwrap()];
+        let cx = Context::new(&templates, None);
         let mut hits = Vec::new();
         IngressOpenToTheWorld.check(&cx, &mut hits);
         hits.iter()

@@ -1,20 +1,23 @@
 use super::prelude::*;
 
-/// Condition keys that limit a `*` principal to an account or organisation.
-const ACCOUNT_KEYS: &[&str] = &[
-    "kms:CallerAccount",
-    "aws:PrincipalAccount",
-    "aws:PrincipalOrgID",
-];
-
 rule! {
-    /// Flags a KMS key policy that allows anyone (`Principal: "*"`) to use or manage the key.
+    /// Flags a KMS key policy that lets a principal outside the account use or manage the key.
     ///
     /// ## What it checks
     ///
-    /// No `Allow` statement of an `AWS::KMS::Key`'s `KeyPolicy` has `Principal: "*"` or
-    /// `Principal: {AWS: "*"}`, unless its condition limits it to an account or organisation
-    /// (`kms:CallerAccount`, `aws:PrincipalAccount` or `aws:PrincipalOrgID`).
+    /// No `Allow` statement of an `AWS::KMS::Key`'s `KeyPolicy` reaches outside the account:
+    ///
+    /// - `Principal: "*"`, `{AWS: "*"}`, an unresolvable principal or `NotPrincipal`, unless a
+    ///   condition pins the caller to the account positively (`StringEquals` or `ArnEquals`/
+    ///   `ArnLike` on `kms:CallerAccount`, `aws:PrincipalAccount`, `aws:PrincipalOrgID`,
+    ///   `aws:PrincipalArn`, `aws:SourceAccount` or `aws:SourceArn`, with values inside the
+    ///   account). A negated operator (`StringNotEquals kms:CallerAccount`), an `…IfExists`
+    ///   operator, `ForAllValues:` or a wildcard value does not pin anything: `StringNotEquals
+    ///   kms:CallerAccount <own account>` opens the key to every *other* account;
+    /// - an AWS principal of another account (its root, a role, an account id);
+    /// - a service principal whose statement does not tie the request to the account's own
+    ///   resources (`aws:SourceAccount`, `aws:SourceArn`, or the encryption context of the
+    ///   account's log groups or trail).
     ///
     /// ## Why
     ///
@@ -65,7 +68,7 @@ rule! {
         code: codes::KEY_POLICY_ALLOWS_PUBLIC_PRINCIPAL,
         name: "key-policy-allows-public-principal",
         severity: Error,
-        fix: "replace the * principal with the account root, named roles or service principals",
+        fix: "name the account root, the account's roles, or service principals bound with aws:SourceAccount; pin any * principal with a positive kms:CallerAccount condition",
     }
 }
 
@@ -76,12 +79,17 @@ impl Rule for KeyPolicyAllowsPublicPrincipal {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         for k in cx.of_type("AWS::KMS::Key") {
-            for (n, s) in statements(k.prop("KeyPolicy")).iter().enumerate() {
-                let limited = ACCOUNT_KEYS.iter().any(|key| s.has_condition_key(key));
-                if s.allow && s.principal.anyone && !limited {
+            for s in cx.statements_of(&k) {
+                let outside = cx.model.outside_principals(s);
+                if !outside.is_empty() {
+                    let who: Vec<String> = outside.iter().map(|o| o.describe()).collect();
                     out.push(Hit::on(
                         &k,
-                        format!("key policy {} allows `*` (anyone)", s.label(n)),
+                        format!(
+                            "key policy {} allows {} to use or manage the key",
+                            s.label(),
+                            who.join(", ")
+                        ),
                     ));
                 }
             }

@@ -7,7 +7,8 @@ rule! {
     /// ## What it checks
     ///
     /// Every `AWS::KMS::Key` has a `KeyPolicy`, and every `Allow` statement whose actions
-    /// cover `kms:*` (`kms:*`, `*`, or a `NotAction`) has only account-root principals
+    /// cover `kms:*` (`kms:*`, `kms*`, `*`, or a `NotAction`, which grants everything but a
+    /// list) has only this account's root as principal
     /// (`arn:aws:iam::<account>:root`), the key-administration statement AWS recommends,
     /// which delegates to IAM.
     ///
@@ -64,18 +65,31 @@ impl Rule for KeyPolicyGrantsKmsWildcard {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         for k in cx.of_type("AWS::KMS::Key") {
-            let policy = k.prop("KeyPolicy");
-            if !is_set(policy) {
+            if !is_set(k.prop("KeyPolicy")) {
                 out.push(Hit::on(&k, "the key has no explicit `KeyPolicy`"));
                 continue;
             }
-            for (n, s) in statements(policy).iter().enumerate() {
-                if s.allow && s.covers("kms:*") && !s.principal_is_account_root() {
+            for s in cx.statements_of(&k) {
+                // A `NotAction` grants everything but a list: as good as `kms:*`.
+                let everything = if s.not_action {
+                    true
+                } else {
+                    s.actions
+                        .iter()
+                        .any(|a| dap_model::matcher::covers(&a.to_ascii_lowercase(), "kms:"))
+                };
+                let root_only = !s.not_principal
+                    && !s.principals.is_empty()
+                    && s.principals.iter().all(|p| match p {
+                        PrincipalPattern::Aws(a) => cx.model.pin().is_account(a),
+                        _ => false,
+                    });
+                if s.allow && everything && !root_only {
                     out.push(Hit::on(
                         &k,
                         format!(
                             "key policy {} grants `kms:*` to a principal other than the account root",
-                            s.label(n)
+                            s.label()
                         ),
                     ));
                 }

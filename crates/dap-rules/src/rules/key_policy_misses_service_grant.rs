@@ -1,5 +1,4 @@
 use super::prelude::*;
-use crate::policy::Statement;
 
 rule! {
     /// Flags a KMS key whose policy does not let the AWS services that use the key do so.
@@ -127,22 +126,25 @@ impl Service {
     }
 
     /// Whether the statements grant what the service needs.
-    fn granted(self, statements: &[Statement<'_>], region: Option<&str>) -> bool {
-        let theirs: Vec<&Statement<'_>> = statements
+    fn granted(self, statements: &[&Statement], region: Option<&str>) -> bool {
+        let theirs: Vec<&&Statement> = statements
             .iter()
             .filter(|s| {
                 s.allow
-                    && s.principal
-                        .service
-                        .iter()
-                        .any(|p| self.is_principal(p, region))
+                    && s.principals.iter().any(|p| match p {
+                        PrincipalPattern::Service(name) => self.is_principal(name, region),
+                        _ => false,
+                    })
             })
             .collect();
         self.actions().iter().all(|a| {
             theirs.iter().any(|s| {
-                s.covers(a)
+                s.covers_action(a)
                     && (self != Service::CloudTrail
-                        || s.has_condition_key("kms:EncryptionContext:aws:cloudtrail:arn"))
+                        || s
+                            .conditions_on("kms:EncryptionContext:aws:cloudtrail:arn")
+                            .next()
+                            .is_some())
             })
         })
     }
@@ -197,7 +199,8 @@ impl Rule for KeyPolicyMissesServiceGrant {
                 continue;
             }
             seen.push(id);
-            if service.granted(&statements(key.prop("KeyPolicy")), region) {
+            let statements: Vec<&Statement> = cx.statements_of(key).collect();
+            if service.granted(&statements, region) {
                 continue;
             }
             let users: Vec<&str> = uses

@@ -233,10 +233,8 @@ mod tests {
             file: "t.yaml",
             text: input,
         };
-        let cx = Context {
-            templates: vec![Template::parse(0, source).unwrap().unwrap()],
-            env: None,
-        };
+        let templates = [Template::parse(0, source).unwrap().unwrap()];
+        let cx = Context::new(&templates, None);
         let mut hits = Vec::new();
         LogGroupWithoutRetention.check(&cx, &mut hits);
         let got: Vec<String> = hits

@@ -1,6 +1,4 @@
 use super::prelude::*;
-use crate::policy::is_named_role;
-use crate::value::action_matches;
 
 rule! {
     /// Flags an `iam:PassRole` grant that is not limited to named roles and to the service
@@ -10,7 +8,11 @@ rule! {
     ///
     /// Every `Allow` statement of an identity policy whose actions cover `iam:PassRole`
     /// (`iam:PassRole`, `iam:Pass*`, `iam:*`) names each role: a role ARN without wildcards,
-    /// or a reference to a role of the template; and has an `iam:PassedToService` condition.
+    /// or a reference to a role of the template; and has an `iam:PassedToService` condition
+    /// that pins the service positively (`StringEquals` or `StringLike` with a service name
+    /// without wildcards). A negated operator (`StringNotEquals iam:PassedToService`), an
+    /// `…IfExists` operator (which holds when the key is absent) or a wildcard value lets the
+    /// role go to any other service, so it scopes nothing.
     /// (`Action: "*"` is `DAP-IAM-001`'s.)
     ///
     /// ## Why
@@ -65,40 +67,35 @@ impl Rule for PassRoleNotScoped {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         for r in cx.resources() {
-            for d in documents(&r)
-                .into_iter()
-                .filter(|d| d.kind == Kind::Identity)
-            {
-                for (n, s) in statements(d.doc).iter().enumerate() {
-                    let passes = !s.not_action
-                        && s.actions.iter().any(|a| {
-                            a.to_ascii_lowercase().starts_with("iam:")
-                                && action_matches(a, "iam:PassRole")
-                        });
-                    if !s.allow || !passes {
-                        continue;
-                    }
-                    let mut wrong = Vec::new();
-                    if s.not_resource
-                        || s.resources.is_empty()
-                        || !s.resources.iter().all(|v| is_named_role(&r, v))
-                    {
-                        wrong.push("does not name each role (no wildcards)");
-                    }
-                    if !s.has_condition_key("iam:PassedToService") {
-                        wrong.push("has no `iam:PassedToService` condition");
-                    }
-                    if !wrong.is_empty() {
-                        out.push(Hit::on(
-                            &r,
-                            format!(
-                                "{} of `{}` allows `iam:PassRole` but {}",
-                                s.label(n),
-                                d.place,
-                                wrong.join(" and ")
-                            ),
-                        ));
-                    }
+            for s in cx.statements_of(&r).filter(|s| {
+                s.allow
+                    && s.kind == PolicyKind::Identity
+                    && !s.not_action
+                    && s.covers_action("iam:PassRole")
+                    && !s.actions.iter().any(|a| a == "*")
+            }) {
+                let mut wrong = Vec::new();
+                let named = |v: &String| {
+                    v.contains(":role/") && !v.contains(['*', '?']) && !v.ends_with('/')
+                };
+                if s.not_resource || s.resources.is_empty() || !s.resources.iter().all(named) {
+                    wrong.push("does not name each role (no wildcards)");
+                }
+                if !s.pins("iam:PassedToService", |v| !v.contains(['*', '?'])) {
+                    wrong.push(
+                        "has no positive `iam:PassedToService` condition (a negated or `IfExists` operator scopes nothing)",
+                    );
+                }
+                if !wrong.is_empty() {
+                    out.push(Hit::on(
+                        &r,
+                        format!(
+                            "{} of `{}` allows `iam:PassRole` but {}",
+                            s.label(),
+                            s.place,
+                            wrong.join(" and ")
+                        ),
+                    ));
                 }
             }
         }

@@ -1,5 +1,4 @@
 use super::prelude::*;
-use crate::policy::is_any_resource;
 
 /// Actions that AWS does not scope to resources (the Service Authorization Reference lists no
 /// resource type for them), so `Resource: "*"` is the only possible value.
@@ -23,6 +22,12 @@ pub const UNSCOPED_ACTIONS: &[&str] = &[
     "sts:GetCallerIdentity",
 ];
 
+/// Actions an agent makes on its own host, whose ARN cannot be known when the role is
+/// written (the instance is launched with the role): allowed on every resource of their type
+/// in the account (`arn:aws:ec2:<region>:<account>:instance/*`), never on `*` or across
+/// accounts or regions.
+pub const OWN_HOST_ACTIONS: &[&str] = &["ssm:UpdateInstanceInformation"];
+
 rule! {
     /// Flags an identity policy that allows a write or data-read action on any resource
     /// (`Resource: "*"`).
@@ -30,8 +35,14 @@ rule! {
     /// ## What it checks
     ///
     /// In every identity policy (managed policies, `AWS::IAM::Policy`, inline policies of
-    /// roles, users and groups), an `Allow` statement whose resources include `*` (or an ARN
-    /// whose resource part is `*`, or that uses `NotResource`) allows only:
+    /// roles, users and groups), an `Allow` statement whose resources span more than named
+    /// resources allows only the actions below. A resource spans too much when, resolved
+    /// through `Fn::Sub`, `Fn::Join` and references, it is `*`; has a wildcard in its service,
+    /// region or account segment (`arn:aws:kms:*:*:key/abc`); starts its resource part with a
+    /// wildcard (`arn:aws:s3:::*`, `arn:aws:s3:::*/*`); names every resource of a type
+    /// (`key/*`, `role/*`, `log-group:*`) or a wildcard bucket name (`arn:aws:s3:::dap-*`);
+    /// or the statement uses `NotResource`. A value that cannot be resolved counts as `*`.
+    /// Such a statement may allow only:
     ///
     /// - read-only metadata calls: actions whose name starts with `Describe` or `List`, which
     ///   the baseline allows on `*` because AWS does not scope most of them (except the S3
@@ -41,7 +52,10 @@ rule! {
     /// - actions AWS does not scope to resources at all (`UNSCOPED_ACTIONS`: the Session
     ///   Manager and SSM agent channel actions, `cloudtrail:LookupEvents`,
     ///   `cloudwatch:GetMetricData`, `cloudwatch:GetMetricStatistics`,
-    ///   `sts:GetCallerIdentity`).
+    ///   `sts:GetCallerIdentity`);
+    /// - on every resource of a type in the account only, the actions an agent makes on its own
+    ///   host, whose ARN is unknown when the role is written (`OWN_HOST_ACTIONS`:
+    ///   `ssm:UpdateInstanceInformation` on `instance/*`).
     ///
     /// Anything else (`s3:GetObject`, `kms:Decrypt`, `glue:StartJobRun`, `logs:PutLogEvents`)
     /// must name its resources. Wildcard actions are `DAP-IAM-001`'s.
@@ -123,32 +137,40 @@ impl Rule for PolicyAllowsDataActionOnAnyResource {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         for r in cx.resources() {
-            for d in documents(&r)
-                .into_iter()
-                .filter(|d| d.kind == Kind::Identity)
+            for s in cx
+                .statements_of(&r)
+                .filter(|s| s.allow && !s.not_action && s.kind == PolicyKind::Identity)
             {
-                for (n, s) in statements(d.doc).iter().enumerate() {
-                    let any = s.not_resource || s.resources.iter().any(|v| is_any_resource(v));
-                    if !s.allow || !any || s.not_action {
-                        continue;
-                    }
-                    let bad: Vec<&str> = s
-                        .actions
+                let broad = if s.not_resource {
+                    Some(("`NotResource`".to_owned(), "everything but a list"))
+                } else {
+                    s.resources
                         .iter()
-                        .copied()
-                        .filter(|a| !allowed_on_any(a))
-                        .collect();
-                    if !bad.is_empty() {
-                        out.push(Hit::on(
-                            &r,
-                            format!(
-                                "{} of `{}` allows `{}` on any resource",
-                                s.label(n),
-                                d.place,
-                                bad.join("`, `")
-                            ),
-                        ));
-                    }
+                        .find_map(|p| semantics::broad_resource(p).map(|why| (format!("`{p}`"), why)))
+                };
+                let Some((resource, why)) = broad else {
+                    continue;
+                };
+                let own_host = why == "every resource of a type";
+                let bad: Vec<&str> = s
+                    .actions
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|a| !allowed_on_any(a))
+                    .filter(|a| {
+                        !(own_host && OWN_HOST_ACTIONS.iter().any(|x| x.eq_ignore_ascii_case(a)))
+                    })
+                    .collect();
+                if !bad.is_empty() {
+                    out.push(Hit::on(
+                        &r,
+                        format!(
+                            "{} of `{}` allows `{}` on {resource} ({why})",
+                            s.label(),
+                            s.place,
+                            bad.join("`, `")
+                        ),
+                    ));
                 }
             }
         }

@@ -2,12 +2,19 @@ use super::prelude::*;
 
 rule! {
     /// Flags a policy statement that allows every action (`*`), every action of a service
-    /// (`s3:*`), or everything but a list (`NotAction`).
+    /// (`s3:*`), a wildcard that reaches actions nobody listed (`s3:*Object`, `*:Get*`), or
+    /// everything but a list (`NotAction`).
     ///
     /// ## What it checks
     ///
     /// No `Allow` statement of any identity, trust, bucket, topic or queue policy in the
-    /// templates has an action `*` or `<service>:*`, or uses `NotAction`. Key policies are
+    /// templates has an action `*` or `<service>:*`, uses `NotAction`, or has a wildcard (`*`
+    /// or `?`, in any position, service part included) that expands to a sensitive action:
+    /// a data read or write, a deletion, a permission or configuration change, `iam:PassRole`
+    /// (the list is `dap_model::semantics::SENSITIVE_ACTIONS`). `s3:*Object` reaches
+    /// `s3:DeleteObject`; `*:Get*` reaches `s3:GetObject`; `kms:GenerateDataKey*` reaches
+    /// only the data-key variants and passes. Matching runs in linear time, so a pattern of
+    /// sixty stars costs microseconds. Key policies are
     /// checked by `DAP-KMS-003` instead, which allows `kms:*` for the account root as key
     /// administrator. `Deny` statements may use wildcards (the TLS-only statements do).
     ///
@@ -55,8 +62,8 @@ rule! {
     }
 }
 
-/// Whether an action is `*` or a whole service (`s3:*`).
-pub(crate) fn is_wildcard(action: &str) -> bool {
+/// Whether an action is `*` or a whole service (`s3:*`, `*:*`).
+fn is_whole_service(action: &str) -> bool {
     action == "*" || action.split_once(':').is_some_and(|(_, verb)| verb == "*")
 }
 
@@ -67,40 +74,39 @@ impl Rule for PolicyAllowsWildcardAction {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         for r in cx.resources() {
-            for d in documents(&r).into_iter().filter(|d| d.kind != Kind::Key) {
-                for (n, s) in statements(d.doc)
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.allow)
-                {
-                    if s.not_action {
-                        out.push(Hit::on(
-                            &r,
-                            format!(
-                                "{} of `{}` allows everything but a list (`NotAction`)",
-                                s.label(n),
-                                d.place
-                            ),
-                        ));
+            for s in cx
+                .statements_of(&r)
+                .filter(|s| s.allow && s.kind != PolicyKind::Key)
+            {
+                if s.not_action {
+                    out.push(Hit::on(
+                        &r,
+                        format!(
+                            "{} of `{}` allows everything but a list (`NotAction`)",
+                            s.label(),
+                            s.place
+                        ),
+                    ));
+                    continue;
+                }
+                let mut wild = Vec::new();
+                for a in &s.actions {
+                    if is_whole_service(a) {
+                        wild.push(format!("`{a}`"));
                         continue;
                     }
-                    let wild: Vec<&str> = s
-                        .actions
-                        .iter()
-                        .copied()
-                        .filter(|a| is_wildcard(a))
-                        .collect();
-                    if !wild.is_empty() {
-                        out.push(Hit::on(
-                            &r,
-                            format!(
-                                "{} of `{}` allows `{}`",
-                                s.label(n),
-                                d.place,
-                                wild.join("`, `")
-                            ),
-                        ));
+                    let reach = semantics::sensitive_reach(a);
+                    if !reach.is_empty() {
+                        let shown: Vec<&str> = reach.iter().copied().take(3).collect();
+                        let more = if reach.len() > 3 { ", …" } else { "" };
+                        wild.push(format!("`{a}` (which reaches `{}`{more})", shown.join("`, `")));
                     }
+                }
+                if !wild.is_empty() {
+                    out.push(Hit::on(
+                        &r,
+                        format!("{} of `{}` allows {}", s.label(), s.place, wild.join(", ")),
+                    ));
                 }
             }
         }

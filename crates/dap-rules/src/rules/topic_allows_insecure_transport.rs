@@ -1,4 +1,5 @@
 use super::prelude::*;
+use crate::tls;
 
 rule! {
     /// Flags an SNS topic whose topic policy does not deny publishing without TLS.
@@ -7,7 +8,8 @@ rule! {
     ///
     /// Every `AWS::SNS::Topic` is listed (by reference) in the `Topics` of an
     /// `AWS::SNS::TopicPolicy` with a statement that denies `sns:Publish` to `Principal: "*"`
-    /// when `aws:SecureTransport` is `false`.
+    /// when `aws:SecureTransport` is `false`, on the topic's own ARN, with no other condition
+    /// narrowing it (the statement is read as `DAP-S3-003` reads the bucket deny).
     ///
     /// ## Why
     ///
@@ -66,26 +68,35 @@ impl Rule for TopicAllowsInsecureTransport {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         for t in cx.of_type("AWS::SNS::Topic") {
-            let policies: Vec<Res<'_>> = cx
+            let Some(arn) = cx.ref_of(&t) else { continue };
+            let has_policy = cx
                 .of_type("AWS::SNS::TopicPolicy")
-                .filter(|p| cx.references(p, p.prop("Topics"), &t))
-                .collect();
-            let denies = policies.iter().any(|p| {
-                statements(p.prop("PolicyDocument")).iter().any(|s| {
-                    !s.allow
-                        && s.principal.anyone
-                        && s.covers("sns:Publish")
-                        && s.condition_values("aws:SecureTransport")
-                            .is_some_and(|v| v.iter().any(|x| is_false(x)))
-                })
-            });
-            if !denies {
-                let message = if policies.is_empty() {
-                    "the topic has no topic policy, so nothing denies publishing without TLS"
-                } else {
-                    "no statement of the topic policy denies `sns:Publish` when `aws:SecureTransport` is false"
-                };
-                out.push(Hit::on(&t, message));
+                .any(|p| cx.references(&p, p.prop("Topics"), &t));
+            if !has_policy {
+                out.push(Hit::on(
+                    &t,
+                    "the topic has no topic policy, so nothing denies publishing without TLS",
+                ));
+                continue;
+            }
+            let required = tls::Required {
+                action: "sns:Publish",
+                whole_service: false,
+                resources: vec![(arn.clone(), false)],
+            };
+            match tls::judge(cx.statements_for(PolicyKind::Topic, &arn), &required) {
+                tls::Verdict::Denied => {}
+                tls::Verdict::Missing => out.push(Hit::on(
+                    &t,
+                    "no statement of the topic policy denies `sns:Publish` when `aws:SecureTransport` is false",
+                )),
+                tls::Verdict::Weakened(label, gaps) => out.push(Hit::on(
+                    &t,
+                    format!(
+                        "the topic policy's TLS-only deny ({label}) is weakened: {}",
+                        gaps.join("; ")
+                    ),
+                )),
             }
         }
     }
