@@ -16,6 +16,7 @@
 
 pub mod assets;
 mod builder;
+pub mod intent;
 pub mod manifest;
 pub mod names;
 pub mod queries;

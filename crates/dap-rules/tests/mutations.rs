@@ -12,7 +12,7 @@
 //! state of the whole suite:
 //!
 //! ```text
-//! cargo test -p dap-rules --test mutations -- --ignored --nocapture
+//! cargo test -p dap-rules --test mutations -- --nocapture
 //! ```
 //!
 //! `DAP_MUTATION_SHOW=<name>` prints that mutation's edited template.
@@ -627,7 +627,6 @@ fn every_mutation_applies() {
 // Ignored until the semantic rules land: enabled when the semantic rules land (many mutations
 // expect findings of rules being rewritten or added, `DAP-IAM-007`, `-008`, `-009`).
 #[test]
-#[ignore = "enabled when the semantic rules land"]
 fn every_mutation_raises_its_finding() {
     let (env, rendered) = prod();
     let control = check(&env, &rendered, None).unwrap();

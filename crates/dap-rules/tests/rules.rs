@@ -1,7 +1,9 @@
 //! One table: for every rule, a failing fixture template that the rule flags with its exact
 //! code on the named resource, and a passing fixture with the same resource done right that
 //! it does not flag. Fixtures are `tests/fixtures/<code>/{fail,pass}.yaml`, checked as a
-//! folder of templates would be (`dap check --templates`).
+//! folder of templates would be (`dap check --templates`). A rule that needs an environment's
+//! facts has a file `environment` beside its fixtures naming a shipped environment; its
+//! fixtures are then checked with that environment (`dap check --env`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,7 @@ const TABLE: &[(&str, &str)] = &[
     ("DAP-IAM-006", "UploaderPolicy"),
     ("DAP-IAM-007", "AnalystRole"),
     ("DAP-IAM-008", "CuratedBucketPolicy"),
+    ("DAP-IAM-009", "AnalystRolePolicy"),
     ("DAP-CT-001", "Trail"),
     ("DAP-CT-002", "Trail"),
     ("DAP-CT-003", "Trail"),
@@ -73,7 +76,21 @@ fn check_fixture(code: &str, which: &str) -> (String, Report) {
         file: &file,
         text: &text,
     };
-    let report = check_templates(&file, &[source]).unwrap_or_else(|e| panic!("{e}"));
+    let env_file = fixtures().join(code).join("environment");
+    let report = match std::fs::read_to_string(&env_file) {
+        Ok(name) => {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../../environments/{}.yaml", name.trim()));
+            let env = dap_config::parse(
+                &path.to_string_lossy(),
+                &std::fs::read_to_string(&path).unwrap(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            dap_rules::check_sources(&file, &[source], Some(&env))
+        }
+        Err(_) => check_templates(&file, &[source]),
+    }
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report.templates, 1, "{file} is not a template");
     (text, report)
 }

@@ -40,6 +40,7 @@ register! {
     user_has_inline_policy::UserHasInlinePolicy,
     trust_policy_allows_untrusted_principal::TrustPolicyAllowsUntrustedPrincipal,
     resource_policy_allows_outside_principal::ResourcePolicyAllowsOutsidePrincipal,
+    access_exceeds_intent::AccessExceedsIntent,
     trail_not_multi_region::TrailNotMultiRegion,
     trail_log_file_validation_disabled::TrailLogFileValidationDisabled,
     trail_not_encrypted_with_kms::TrailNotEncryptedWithKms,

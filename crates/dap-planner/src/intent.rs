@@ -1,0 +1,148 @@
+//! What every role is meant to reach: the access intent the planner writes its policies
+//! from, emitted with the rendered environment so a rule can evaluate the rendered policies
+//! (identity, trust, bucket and key policies together) and report every place where the
+//! computed access exceeds it.
+//!
+//! A role × bucket or key pair that is not listed is meant to have no access at all. S3
+//! levels count objects anywhere in the bucket (one prefix is enough); the `via` of an entry
+//! is the only way the access is meant to be used (`Athena`: `aws:CalledVia`; `S3`,
+//! `CloudWatch Logs`: `kms:ViaService`).
+
+use dap_config::Environment;
+
+use crate::names::{Names, Zone};
+use crate::roles::RoleKind;
+
+/// How far a principal reaches into a bucket's objects or a key, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reach {
+    /// Nothing.
+    None,
+    /// Read objects (`s3:GetObject`); on a key, generate data keys to encrypt
+    /// (`kms:GenerateDataKey`).
+    Read,
+    /// Write objects (`s3:PutObject`); on a key, decrypt (`kms:Decrypt`).
+    Write,
+    /// Delete objects (`s3:DeleteObject`).
+    Delete,
+    /// Change the bucket's or key's policy (`s3:PutBucketPolicy`, `kms:PutKeyPolicy`).
+    Admin,
+}
+
+impl Reach {
+    /// The level's name for messages.
+    pub fn label(self, key: bool) -> &'static str {
+        match (self, key) {
+            (Reach::None, _) => "none",
+            (Reach::Read, false) => "read",
+            (Reach::Read, true) => "encrypt",
+            (Reach::Write, false) => "write",
+            (Reach::Write, true) => "decrypt",
+            (Reach::Delete, _) => "delete",
+            (Reach::Admin, _) => "admin",
+        }
+    }
+}
+
+/// What an intent entry is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A bucket's objects.
+    Bucket {
+        /// The zone (`curated`).
+        zone: &'static str,
+        /// The bucket's name.
+        name: String,
+    },
+    /// A KMS key of the security stack.
+    Key {
+        /// The key's logical id (`DataKey`, `LogsKey`).
+        logical_id: &'static str,
+    },
+}
+
+/// One role's intended reach into one place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Intended {
+    /// The role's physical name.
+    pub role: String,
+    /// The role's logical id in the access stack.
+    pub role_id: &'static str,
+    /// The bucket or key.
+    pub place: Place,
+    /// The highest intended level.
+    pub reach: Reach,
+    /// The only way it is meant to be used, when there is one (`Athena`, `S3`,
+    /// `CloudWatch Logs`).
+    pub via: Option<&'static str>,
+}
+
+/// The keys of the security stack, by logical id.
+pub const KEYS: &[&str] = &["DataKey", "LogsKey"];
+
+/// Every role's intended reach into every bucket and key (unlisted pairs are `None`).
+pub fn intent(env: &Environment) -> Vec<Intended> {
+    let names = Names::new(env);
+    let mut out = Vec::new();
+    for role in RoleKind::ALL {
+        for zone in Zone::ALL {
+            let (reach, via) = bucket(role, zone);
+            out.push(Intended {
+                role: names.role(role.slug()),
+                role_id: role.logical_id(),
+                place: Place::Bucket {
+                    zone: zone.slug(),
+                    name: names.bucket(zone),
+                },
+                reach,
+                via,
+            });
+        }
+        for key in KEYS {
+            let (reach, via) = key_reach(role, key);
+            out.push(Intended {
+                role: names.role(role.slug()),
+                role_id: role.logical_id(),
+                place: Place::Key { logical_id: key },
+                reach,
+                via,
+            });
+        }
+    }
+    out
+}
+
+fn bucket(role: RoleKind, zone: Zone) -> (Reach, Option<&'static str>) {
+    use RoleKind as R;
+    use Zone as Z;
+    match (role, zone) {
+        (R::GlueClean, Z::Landing) => (Reach::Read, None),
+        (R::GlueClean, Z::Raw) => (Reach::Delete, None),
+        (R::GlueCurate, Z::Raw) => (Reach::Read, None),
+        (R::GlueCurate, Z::Curated) => (Reach::Delete, None),
+        // Scripts (read) and each job's temporary prefix (written and cleaned up).
+        (R::GlueClean | R::GlueCurate, Z::Assets) => (Reach::Delete, None),
+        (R::GlueCrawler, Z::Raw | Z::Curated) => (Reach::Read, None),
+        (R::DataEngineer, Z::Landing | Z::Raw) => (Reach::Delete, None),
+        (R::DataEngineer, Z::Curated) => (Reach::Read, None),
+        (R::Analyst, Z::Curated) => (Reach::Read, Some("Athena")),
+        (R::Analyst, Z::AthenaResults) => (Reach::Write, Some("Athena")),
+        (R::Auditor, Z::TrailLogs | Z::Assets) => (Reach::Read, None),
+        _ => (Reach::None, None),
+    }
+}
+
+fn key_reach(role: RoleKind, key: &str) -> (Reach, Option<&'static str>) {
+    use RoleKind as R;
+    match (role, key) {
+        (R::GlueClean | R::GlueCurate | R::GlueCrawler | R::DataEngineer, "DataKey") => {
+            (Reach::Write, None)
+        }
+        (R::GlueClean | R::GlueCurate | R::GlueCrawler, "LogsKey") => {
+            (Reach::Write, Some("CloudWatch Logs"))
+        }
+        (R::Analyst | R::Auditor, "DataKey") => (Reach::Write, Some("S3")),
+        (R::Auditor, "LogsKey") => (Reach::Write, None),
+        _ => (Reach::None, None),
+    }
+}
