@@ -339,7 +339,9 @@ mod tests {
         for t in RESOURCE_TYPES {
             assert!(known.contains(t), "`{t}`: run scripts/gen-create-only.py");
         }
-        assert_eq!(create_only("AWS::S3::Bucket").unwrap(), ["BucketName"]);
+        assert!(create_only("AWS::S3::Bucket")
+            .unwrap()
+            .contains(&"BucketName".to_owned()));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! Groups: `S3` buckets, `KMS` keys, `IAM` policies, roles and users, `CT` CloudTrail, `LOGS`
 //! CloudWatch Logs, `CW` CloudWatch alarms and the CIS monitoring set, `SNS` topics, `GLUE`
-//! Glue, `ATH` Athena, `EC2` the reporting host, `DATA` data-bearing resources, `SUP`
+//! Glue, `ATH` Athena, `EC2` the reporting host, `DATA` data-bearing resources, `TPL` the template files themselves, `SUP`
 //! suppressions themselves.
 
 /// `DAP-S3-001`.
@@ -98,6 +98,8 @@ pub const INSTANCE_MAY_GET_PUBLIC_IP: &str = "DAP-EC2-003";
 pub const INGRESS_OPEN_TO_THE_WORLD: &str = "DAP-EC2-004";
 /// `DAP-DATA-001`.
 pub const DATA_RESOURCE_NOT_RETAINED: &str = "DAP-DATA-001";
+/// `DAP-TPL-001`.
+pub const TEMPLATE_UNREADABLE: &str = "DAP-TPL-001";
 /// `DAP-SUP-001`.
 pub const SUPPRESSION_MATCHES_NOTHING: &str = "DAP-SUP-001";
 /// `DAP-SUP-002`.

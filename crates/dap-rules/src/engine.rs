@@ -62,11 +62,19 @@ pub(crate) fn run(
     let mut templates = Vec::new();
     let mut skipped = Vec::new();
     let mut trees = trees.map(Vec::into_iter);
+    let mut unreadable: Vec<Finding> = Vec::new();
     for s in sources {
         let index = templates.len();
         let parsed = match trees.as_mut().and_then(Iterator::next) {
             Some(doc) => Template::from_value(index, *s, doc),
-            None => Template::parse(index, *s)?,
+            None => match Template::parse(index, *s) {
+                Ok(t) => t,
+                Err(RulesError::Parse { message, .. }) => {
+                    unreadable.push(unreadable_finding(s, &message));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            },
         };
         match parsed {
             Some(t) => templates.push(t),
@@ -74,7 +82,8 @@ pub(crate) fn run(
         }
     }
     let cx = Context::new(&templates, env);
-    let mut found: Vec<(Option<usize>, Finding)> = Vec::new();
+    let mut found: Vec<(Option<usize>, Finding)> =
+        unreadable.into_iter().map(|f| (None, f)).collect();
     for rule in rules::all() {
         let mut hits = Vec::new();
         rule.check(&cx, &mut hits);
@@ -217,4 +226,37 @@ fn unused(cx: &Context<'_>, s: &Suppression) -> (Option<usize>, Finding) {
         },
     };
     (template, f)
+}
+
+/// The `DAP-TPL-001` finding of a file that cannot be parsed: on the duplicated logical id
+/// when the parser names one, at the parser's line.
+pub(crate) fn unreadable_finding(s: &Source<'_>, message: &str) -> Finding {
+    let meta = &rules::TemplateUnreadable::META;
+    let key = rules::duplicated_key(message);
+    // The parser names the mapping's line; the duplicate's own line is the second entry.
+    let line = key
+        .as_ref()
+        .and_then(|k| {
+            let entry = format!("{k}:");
+            s.text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim_start().starts_with(&entry))
+                .nth(1)
+                .map(|(i, _)| i + 1)
+        })
+        .or_else(|| rules::parser_line(message));
+    Finding {
+        code: meta.code,
+        rule: meta.name,
+        severity: meta.severity,
+        stack: s.stack.to_owned(),
+        slug: s.slug.to_owned(),
+        file: s.file.to_owned(),
+        line,
+        logical_id: key.unwrap_or_default(),
+        message: format!("`{}` cannot be read as one template: {message}", s.file),
+        fix: meta.fix,
+        suppressed: None,
+    }
 }

@@ -81,7 +81,8 @@ pub fn check_rendered(env: &Environment, rendered: &Rendered) -> Report {
 ///
 /// # Errors
 ///
-/// [`RulesError::Parse`] when a text is neither YAML nor JSON.
+/// None for a text that cannot be parsed: it is a `DAP-TPL-001` finding and the other texts
+/// are still checked. The `Result` is kept for errors that stop a whole check.
 pub fn check_sources(
     target: &str,
     sources: &[Source<'_>],
@@ -96,10 +97,18 @@ pub fn check_sources(
 ///
 /// # Errors
 ///
-/// [`RulesError::Parse`] when a file is neither YAML nor JSON. A document without `Resources`
-/// is not an error: it is listed in [`Report::skipped`].
+/// None for a file that cannot be parsed (several documents, a duplicated key, not YAML or
+/// JSON): it is a `DAP-TPL-001` finding and the other files are still checked. A document
+/// without `Resources` is not an error: it is listed in [`Report::skipped`].
 pub fn check_templates(target: &str, sources: &[Source<'_>]) -> Result<Report, RulesError> {
     engine::run(target, sources, None, None)
+}
+
+/// The `DAP-TPL-001` finding of a file that cannot be read at all (a permission error, bytes
+/// that are not UTF-8), for callers that read files themselves; files that are read but do
+/// not parse get theirs from the check.
+pub fn unreadable(source: &Source<'_>, message: &str) -> Finding {
+    engine::unreadable_finding(source, message)
 }
 
 /// The file name of each rendered stack (`storage.yaml`), as `dap render` writes it.

@@ -15,7 +15,10 @@ pub const SCHEMA: &str =
 
 /// A SARIF log of these reports. `uri` gives the artifact a finding points at (relative to the
 /// repository root), or `None` to leave the physical location out.
-pub fn log(reports: &[Report], uri: &dyn Fn(&Report, &Finding) -> Option<String>) -> Value {
+pub fn log(
+    reports: &[Report],
+    uri: &dyn Fn(&Report, &Finding) -> Option<(String, Option<usize>)>,
+) -> Value {
     let all = rules::all();
     let driver_rules: Vec<Value> = all
         .iter()
@@ -51,9 +54,9 @@ pub fn log(reports: &[Report], uri: &dyn Fn(&Report, &Finding) -> Option<String>
                     "kind": "resource",
                 }],
             });
-            if let Some(uri) = uri(report, f) {
+            if let Some((uri, line)) = uri(report, f) {
                 let mut physical = json!({"artifactLocation": {"uri": uri}});
-                if let Some(line) = f.line {
+                if let Some(line) = line {
                     physical["region"] = json!({"startLine": line});
                 }
                 location["physicalLocation"] = physical;

@@ -52,12 +52,16 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
         }
         CheckFormat::Sarif => {
             let reports: Vec<Report> = checked.iter().map(|c| c.report.clone()).collect();
+            // Findings of templates point at their file and line; findings of an
+            // environment's rendered templates point at the environment file, without a line
+            // (the line is the rendered template's, which the environment file does not have;
+            // the message names the stack and resource).
             let locate = |report: &Report, f: &Finding| {
                 let c = checked.iter().find(|c| c.report.target == report.target)?;
                 match &c.env_file {
-                    Some(file) => Some(file.clone()),
+                    Some(file) => Some((file.clone(), None)),
                     None if f.file.is_empty() => None,
-                    None => Some(f.file.clone()),
+                    None => Some((f.file.clone(), f.line)),
                 }
             };
             serde_json::to_writer_pretty(&mut out, &dap_rules::sarif::log(&reports, &locate))?;
@@ -73,12 +77,25 @@ pub fn run(args: &CheckArgs) -> Result<i32> {
 }
 
 /// Check every template under a folder (recursively), as one set: references between them
-/// (key ARNs through SSM parameters, buckets by name) are followed.
+/// (key ARNs through SSM parameters, buckets by name) are followed. A file that cannot be
+/// read or parsed is a `DAP-TPL-001` finding and the others are still checked; symbolic links
+/// are followed only while they stay inside the folder, and a folder is walked once.
 fn check_folder(dir: &Path) -> Result<Checked> {
-    let mut files = Vec::new();
-    collect(dir, &mut files)
+    let root = std::fs::canonicalize(dir)
         .with_context(|| format!("cannot read the templates folder `{}`", dir.display()))?;
+    let mut walk = Walk {
+        root: root.clone(),
+        visited: std::collections::BTreeSet::from([root]),
+        files: Vec::new(),
+        skipped: Vec::new(),
+    };
+    walk.dir(dir)
+        .with_context(|| format!("cannot read the templates folder `{}`", dir.display()))?;
+    let Walk {
+        mut files, skipped, ..
+    } = walk;
     files.sort();
+    files.dedup();
     if files.is_empty() {
         bail!(
             "no templates (`*.{}`) in `{}`",
@@ -86,10 +103,15 @@ fn check_folder(dir: &Path) -> Result<Checked> {
             dir.display()
         );
     }
-    let mut texts = Vec::new();
+    // (stack, slug, file, text or why it cannot be read)
+    let mut texts: Vec<Entry> = Vec::new();
     for path in &files {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        let text = match std::fs::read(path) {
+            Ok(bytes) => {
+                String::from_utf8(bytes).map_err(|e| format!("the file is not UTF-8 text ({e})"))
+            }
+            Err(e) => Err(format!("the file cannot be read ({e})")),
+        };
         let relative = path.strip_prefix(dir).unwrap_or(path);
         let stack = relative
             .with_extension("")
@@ -101,17 +123,25 @@ fn check_folder(dir: &Path) -> Result<Checked> {
             .unwrap_or_default();
         texts.push((stack, slug, uri(path), text));
     }
-    let sources: Vec<dap_rules::Source<'_>> = texts
-        .iter()
-        .map(|(stack, slug, file, text)| dap_rules::Source {
+    type Entry = (String, String, String, Result<String, String>);
+    fn source(entry: &Entry) -> dap_rules::Source<'_> {
+        let (stack, slug, file, text) = entry;
+        dap_rules::Source {
             stack,
             slug,
             file,
-            text,
-        })
-        .collect();
-    let report = dap_rules::check_templates(&dir.display().to_string(), &sources)?;
-    if report.templates == 0 {
+            text: text.as_deref().unwrap_or(""),
+        }
+    }
+    let sources: Vec<dap_rules::Source<'_>> =
+        texts.iter().filter(|t| t.3.is_ok()).map(source).collect();
+    let mut report = dap_rules::check_templates(&dir.display().to_string(), &sources)?;
+    for t in texts.iter().filter(|t| t.3.is_err()) {
+        let why = t.3.as_ref().err().map(String::as_str).unwrap_or_default();
+        report.findings.push(dap_rules::unreadable(&source(t), why));
+    }
+    report.skipped.extend(skipped);
+    if report.templates == 0 && !report.has_errors() {
         bail!(
             "no CloudFormation templates in `{}`: none of its {} file(s) has `Resources`",
             dir.display(),
@@ -124,20 +154,58 @@ fn check_folder(dir: &Path) -> Result<Checked> {
     })
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| TEMPLATE_EXTENSIONS.contains(&e))
-        {
-            out.push(path);
+/// The walk of a templates folder.
+struct Walk {
+    /// The folder, canonical: links may not lead out of it.
+    root: PathBuf,
+    /// The folders walked (canonical), so a link loop is walked once.
+    visited: std::collections::BTreeSet<PathBuf>,
+    /// The template files found.
+    files: Vec<PathBuf>,
+    /// Links not followed, and why.
+    skipped: Vec<String>,
+}
+
+impl Walk {
+    fn dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            let path = entry.path();
+            let ty = entry.file_type()?;
+            let (is_dir, is_file) = if ty.is_symlink() {
+                match std::fs::canonicalize(&path) {
+                    Ok(target) if !target.starts_with(&self.root) => {
+                        self.skipped
+                            .push(format!("{} (a link out of the folder)", path.display()));
+                        continue;
+                    }
+                    Ok(target) => (target.is_dir(), target.is_file()),
+                    Err(_) => {
+                        self.skipped
+                            .push(format!("{} (a link to nothing)", path.display()));
+                        continue;
+                    }
+                }
+            } else {
+                (ty.is_dir(), ty.is_file())
+            };
+            if is_dir {
+                let canonical = std::fs::canonicalize(&path)?;
+                if self.visited.insert(canonical) {
+                    self.dir(&path)?;
+                }
+            } else if is_file
+                && path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| TEMPLATE_EXTENSIONS.contains(&e))
+            {
+                self.files.push(path);
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// A path as a SARIF artifact URI: relative paths with `/`, absolute ones as `file://`.
@@ -185,10 +253,16 @@ pub fn print_report(out: &mut impl Write, r: &Report) -> Result<()> {
         dap_rules::rules::all().len()
     )?;
     for skipped in &r.skipped {
-        writeln!(
-            out,
-            "  skipped {skipped}: not a CloudFormation template (no `Resources`)"
-        )?;
+        // Links the walk did not follow say why in parentheses; other files had no
+        // `Resources`.
+        if skipped.ends_with(')') {
+            writeln!(out, "  skipped {skipped}")?;
+        } else {
+            writeln!(
+                out,
+                "  skipped {skipped}: not a CloudFormation template (no `Resources`)"
+            )?;
+        }
     }
     for f in &r.findings {
         let label = match (&f.suppressed, f.severity) {

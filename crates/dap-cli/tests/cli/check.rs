@@ -294,24 +294,90 @@ fn an_environment_suppression_is_shown_and_one_that_matches_nothing_blocks() {
 }
 
 #[test]
-fn unreadable_input_is_an_error_not_a_finding() {
+fn an_empty_folder_is_an_error_and_each_unreadable_file_is_a_finding() {
     let ws = Workspace::new();
     std::fs::create_dir(ws.path().join("empty")).unwrap();
     let run = ws.dap(&["check", "--templates", "empty"]);
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("no templates"), "{}", run.stderr());
 
-    std::fs::create_dir(ws.path().join("bad")).unwrap();
-    std::fs::write(ws.path().join("bad/broken.yaml"), "Resources: [unclosed\n").unwrap();
-    let run = ws.dap(&["check", "--templates", "bad"]);
-    assert_eq!(run.code(), 1);
+    // A folder of dev's templates with one broken copy, a duplicated logical id, several
+    // documents, binary bytes, a link out of the folder and a link loop: each bad file is a
+    // finding, the good templates are still checked, the walk ends.
+    let dir = render(&ws, "dev", "bad");
+    std::fs::write(dir.join("broken.yaml"), "Resources: [unclosed\n").unwrap();
+    std::fs::write(
+        dir.join("twin.yaml"),
+        "Resources:\n  Twin:\n    Type: AWS::SNS::Topic\n  Twin:\n    Type: AWS::S3::Bucket\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("multi.yaml"), "a: 1\n---\nResources: {}\n").unwrap();
+    std::fs::write(dir.join("bin.json"), [0xff_u8, 0xfe, 0x00, 0x41]).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/etc", dir.join("outside")).unwrap();
+        std::os::unix::fs::symlink("..", dir.join("loop")).unwrap();
+    }
+    let run = ws.dap(&["check", "--templates", "bad", "--format", "json"]);
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    let reports: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let report = &reports[0];
+    assert_eq!(
+        report["templates"], 7,
+        "dev's seven stacks are still checked"
+    );
+    let unreadable: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "DAP-TPL-001")
+        .collect();
+    let files: Vec<&str> = unreadable
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    for bad in ["broken.yaml", "twin.yaml", "multi.yaml", "bin.json"] {
+        assert!(files.iter().any(|f| f.ends_with(bad)), "{bad}: {files:?}");
+    }
+    let twin = unreadable
+        .iter()
+        .find(|f| f["file"].as_str().unwrap().ends_with("twin.yaml"))
+        .unwrap();
+    assert_eq!(twin["logical_id"], "Twin");
+    assert_eq!(twin["line"], 4, "the duplicate's own line");
+    #[cfg(unix)]
     assert!(
-        run.stderr()
-            .contains("cannot read `bad/broken.yaml` as YAML or JSON"),
-        "{}",
-        run.stderr()
+        report["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("a link out of the folder")),
+        "{report:#}"
     );
 
     let run = ws.dap(&["check"]);
     assert_eq!(run.code(), 2, "clap refuses a missing selection");
+}
+
+/// With `--env`, findings point at the environment file without a line: the line a finding
+/// carries is the rendered template's, which the environment file does not have.
+#[test]
+fn sarif_for_an_environment_points_at_its_file_without_a_template_line() {
+    let ws = Workspace::new();
+    let run = ws.dap(&["check", "--env", "dev", "--format", "sarif"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let log: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty(), "the suppressed access-log finding");
+    for r in results {
+        let physical = &r["locations"][0]["physicalLocation"];
+        assert!(
+            physical["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("dev.yaml"),
+            "{physical}"
+        );
+        assert!(physical.get("region").is_none(), "{physical}");
+    }
 }

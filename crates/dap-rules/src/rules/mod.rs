@@ -65,12 +65,14 @@ register! {
     instance_may_get_public_ip::InstanceMayGetPublicIp,
     ingress_open_to_the_world::IngressOpenToTheWorld,
     data_resource_not_retained::DataResourceNotRetained,
+    template_unreadable::TemplateUnreadable,
     suppression_matches_nothing::SuppressionMatchesNothing,
     suppression_malformed::SuppressionMalformed,
 }
 
 pub use cis_monitoring_filter_missing::{CisControl, CIS_CONTROLS};
 pub use policy_allows_data_action_on_any_resource::UNSCOPED_ACTIONS;
+pub(crate) use template_unreadable::{duplicated_key, line_of as parser_line};
 
 /// What every rule file uses.
 mod prelude {
