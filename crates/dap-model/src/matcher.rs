@@ -15,14 +15,34 @@
 
 /// Whether the pattern matches all of `text` (case-sensitive).
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let p = pattern.as_bytes();
-    run(p, text.as_bytes(), false).get(p.len()).copied() == Some(true)
+    full(pattern.as_bytes(), text.as_bytes(), false)
 }
 
 /// Whether the pattern matches all of `text`, ignoring ASCII case (IAM action names).
 pub fn glob_nocase(pattern: &str, text: &str) -> bool {
-    let p = pattern.as_bytes();
-    run(p, text.as_bytes(), true).get(p.len()).copied() == Some(true)
+    full(pattern.as_bytes(), text.as_bytes(), true)
+}
+
+fn eq(a: &[u8], b: &[u8], nocase: bool) -> bool {
+    if nocase {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
+}
+
+/// A whole-text match, with fast paths for the shapes policies use nearly always: no
+/// wildcard, `*` alone, and one trailing `*`.
+fn full(p: &[u8], t: &[u8], nocase: bool) -> bool {
+    let wild = |b: &u8| *b == b'*' || *b == b'?';
+    match p.iter().position(wild) {
+        None => eq(p, t, nocase),
+        Some(i) if i + 1 == p.len() && p[i] == b'*' => {
+            t.len() >= i && eq(&p[..i], &t[..i], nocase)
+        }
+        Some(i) if t.len() < i || !eq(&p[..i], &t[..i], nocase) => false,
+        Some(_) => run(p, t, nocase).get(p.len()).copied() == Some(true),
+    }
 }
 
 /// Whether an IAM action pattern (`s3:Get*`, `*`, `iam:Pass?ole`) matches an action, in any
@@ -31,9 +51,21 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
     glob_nocase(pattern, action)
 }
 
+/// The pattern's literal head: the bytes before its first wildcard.
+fn head(p: &[u8]) -> &[u8] {
+    let i = p.iter().position(|b| *b == b'*' || *b == b'?');
+    &p[..i.unwrap_or(p.len())]
+}
+
 /// Whether the pattern matches every string that starts with `prefix`.
 pub fn covers(pattern: &str, prefix: &str) -> bool {
     let p = pattern.as_bytes();
+    let h = head(p);
+    // Every match starts with the head; so must the prefix (and a pattern without a
+    // wildcard matches one string only).
+    if h.len() == p.len() || !prefix.as_bytes().starts_with(h) {
+        return false;
+    }
     let live = run(p, prefix.as_bytes(), false);
     // After the prefix, some live position must be able to swallow any remainder: a `*` from
     // which only `*`s follow to the end of the pattern.
@@ -42,9 +74,17 @@ pub fn covers(pattern: &str, prefix: &str) -> bool {
 
 /// Whether the pattern matches at least one string that starts with `prefix`.
 pub fn intersects(pattern: &str, prefix: &str) -> bool {
-    run(pattern.as_bytes(), prefix.as_bytes(), false)
-        .iter()
-        .any(|&x| x)
+    let (p, t) = (pattern.as_bytes(), prefix.as_bytes());
+    let h = head(p);
+    let n = h.len().min(t.len());
+    if h[..n] != t[..n] {
+        return false;
+    }
+    if t.len() <= h.len() {
+        // The prefix is read inside the literal head: any match extends it.
+        return true;
+    }
+    run(p, t, false).iter().any(|&x| x)
 }
 
 /// Whether two patterns can match one same string (`s3:*Object` and `s3:Delete*` both match

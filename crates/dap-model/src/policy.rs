@@ -211,12 +211,26 @@ impl Statement {
 pub struct Policies {
     /// The statements, in stack then template order.
     pub statements: Vec<Statement>,
+    /// Statement indexes by kind and by what they are attached to, for [`Policies::attached`].
+    index: std::collections::HashMap<(PolicyKind, String), Vec<usize>>,
+    /// Whether each statement's YAML is kept (reports show it; rules do not need it).
+    with_yaml: bool,
 }
 
 impl Policies {
-    /// Collect the statements of every policy document of every resource.
+    /// Collect the statements of every policy document of every resource, each with its
+    /// YAML (for reports).
     pub fn collect(r: &Resolver<'_>) -> Policies {
-        let mut out = Policies::default();
+        Self::collect_with(r, true)
+    }
+
+    /// Collect the statements; `with_yaml` keeps each statement's YAML text (reports show it,
+    /// rules do not need it, and writing it is most of the cost of reading a platform).
+    pub fn collect_with(r: &Resolver<'_>, with_yaml: bool) -> Policies {
+        let mut out = Policies {
+            with_yaml,
+            ..Policies::default()
+        };
         for (stack, id, body) in r.resources() {
             let ty = body["Type"].as_str().unwrap_or_default();
             for place in facts::policies(ty) {
@@ -275,7 +289,24 @@ impl Policies {
                 }
             }
         }
+        out.reindex();
         out
+    }
+
+    /// Rebuild the index after statements were added or changed.
+    pub fn reindex(&mut self) {
+        self.index.clear();
+        for s in &self.statements {
+            for a in &s.attached_to {
+                self.index
+                    .entry((s.kind, a.clone()))
+                    .or_default()
+                    .push(s.index);
+            }
+        }
+        for v in self.index.values_mut() {
+            v.dedup();
+        }
     }
 
     fn add(
@@ -330,7 +361,11 @@ impl Policies {
                 (None, Some(p)) => (principals(r, stack, p), true),
                 (None, None) => (Vec::new(), false),
             };
-            let yaml = serde_yaml::to_string(st).unwrap_or_default();
+            let yaml = if self.with_yaml {
+                serde_yaml::to_string(st).unwrap_or_default()
+            } else {
+                String::new()
+            };
             self.statements.push(Statement {
                 index: self.statements.len(),
                 template: stack,
@@ -361,9 +396,11 @@ impl Policies {
         kind: PolicyKind,
         to: &'a str,
     ) -> impl Iterator<Item = &'a Statement> + 'a {
-        self.statements
-            .iter()
-            .filter(move |s| s.kind == kind && s.attached_to.iter().any(|a| a == to))
+        self.index
+            .get(&(kind, to.to_owned()))
+            .into_iter()
+            .flatten()
+            .map(|i| &self.statements[*i])
     }
 
     /// The statements held by one resource (template index and logical id).

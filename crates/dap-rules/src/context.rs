@@ -35,7 +35,7 @@ impl<'a> Context<'a> {
         Context {
             templates,
             env,
-            model: Model::new(&stacks, pin),
+            model: Model::lean(&stacks, pin),
         }
     }
 
