@@ -49,9 +49,11 @@ pub enum PrincipalKind {
     Role,
     /// A principal allowed to assume one of those roles.
     Assumer,
-    /// A service principal named in a resource policy.
+    /// A service principal named in a resource policy or trusted by a role.
     Service,
-    /// The account root, named in a resource policy.
+    /// The account's administrators: any IAM principal of the account whose identity policy
+    /// allows everything, as far as the resource policies let IAM decide (key policies that
+    /// delegate to the account, bucket policies that do not deny).
     Account,
 }
 
@@ -171,6 +173,14 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// Drop statement indexes at or past `len` (the administrator's stand-in policy, which is
+    /// not one of the platform's statements).
+    fn forget_statements_from(&mut self, len: usize) {
+        for g in &mut self.grants {
+            g.statements.retain(|i| *i < len);
+        }
+    }
+
     fn none() -> Cell {
         Cell {
             level: Level::None,
@@ -235,6 +245,10 @@ impl AccessMatrix {
 /// Compute the matrix.
 pub fn matrix(p: &Platform, policies: &Policies) -> AccessMatrix {
     let eval = Evaluator::new(policies, p.account(), p.partition());
+    // The account's administrators: a principal of the account whose identity policy allows
+    // every action on every resource. What the resource policies leave to IAM, they reach.
+    let admin_policies = with_administrator(policies, p);
+    let admin_eval = Evaluator::new(&admin_policies, p.account(), p.partition());
     let locations = locations(p);
     let principals = principals(p, policies, &eval);
     let mut cells: Vec<Vec<Cell>> = Vec::new();
@@ -244,6 +258,14 @@ pub fn matrix(p: &Platform, policies: &Policies) -> AccessMatrix {
         for loc in &locations {
             let cell = match pr.kind {
                 PrincipalKind::Assumer => Cell::none(),
+                PrincipalKind::Account => {
+                    let mut c = evaluate(p, &admin_eval, pr, loc, Context::default());
+                    c.forget_statements_from(policies.statements.len());
+                    if c.level > Level::None {
+                        c.qualifiers.insert(0, "through IAM delegation".to_owned());
+                    }
+                    c
+                }
                 _ => evaluate(p, &eval, pr, loc, Context::default()),
             };
             if matches!(loc.kind, LocationKind::S3 { .. }) && cell.level > Level::None {
@@ -264,11 +286,18 @@ pub fn matrix(p: &Platform, policies: &Policies) -> AccessMatrix {
         }
         cells.push(row);
     }
-    // Assumers get the union of the roles they may assume.
+    // Assumers get the union of the roles they may assume; services get it too, beside
+    // what resource policies grant them directly.
     for (i, pr) in principals.iter().enumerate() {
-        if pr.kind != PrincipalKind::Assumer {
+        let through_roles = match pr.kind {
+            PrincipalKind::Assumer => true,
+            PrincipalKind::Service => !pr.assumes.is_empty(),
+            _ => false,
+        };
+        if !through_roles {
             continue;
         }
+        let direct = cells[i].clone();
         let row: Vec<Cell> = (0..locations.len())
             .map(|l| {
                 let mut best = Cell::none();
@@ -287,7 +316,16 @@ pub fn matrix(p: &Platform, policies: &Policies) -> AccessMatrix {
                     }
                 }
                 best.through = through;
-                best
+                // A service's own grants (a bucket policy naming it) count when higher.
+                match direct.get(l) {
+                    Some(d)
+                        if (d.level, !d.partial) >= (best.level, !best.partial)
+                            && d.level > Level::None =>
+                    {
+                        d.clone()
+                    }
+                    _ => best,
+                }
             })
             .collect();
         cells[i] = row;
@@ -307,8 +345,45 @@ fn who<'a>(pr: &'a Principal) -> Who<'a> {
             arn: &pr.arn,
         },
         PrincipalKind::Service => Who::Service(&pr.arn),
-        PrincipalKind::Account => Who::Root(&pr.arn),
+        PrincipalKind::Account => Who::Role {
+            name: ADMINISTRATOR,
+            arn: &pr.arn,
+        },
     }
+}
+
+/// The name the account's administrators are evaluated under.
+const ADMINISTRATOR: &str = "(account administrator)";
+
+/// The platform's statements and one more: an identity policy of the account's
+/// administrators allowing every action on every resource.
+fn with_administrator(policies: &Policies, p: &Platform) -> Policies {
+    let mut out = policies.clone();
+    let template = out.statements.first().map_or(0, |s| s.template);
+    out.statements.push(dap_model::Statement {
+        index: out.statements.len(),
+        template,
+        stack: "account".to_owned(),
+        resource: "AdministratorAccess".to_owned(),
+        resource_type: "AWS::IAM::ManagedPolicy".to_owned(),
+        place: "PolicyDocument".to_owned(),
+        position: 0,
+        sid: "AdministratorAccess".to_owned(),
+        kind: PolicyKind::Identity,
+        attached_to: vec![ADMINISTRATOR.to_owned()],
+        allow: true,
+        principals: Vec::new(),
+        not_principal: false,
+        actions: vec!["*".to_owned()],
+        not_action: false,
+        resources: vec!["*".to_owned()],
+        not_resource: false,
+        conditions: Vec::new(),
+        yaml: String::new(),
+    });
+    let _ = p;
+    out.reindex();
+    out
 }
 
 fn checks(loc: &Location, p: &Platform) -> Vec<(Level, Request)> {
@@ -810,9 +885,23 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
             trust,
         });
     }
-    // Services and the account, as resource policies name them.
+    // Services and the account, as resource policies name them, and the services that
+    // roles trust (they reach what those roles reach).
     let mut services: Vec<(String, String)> = Vec::new();
     let mut root_named = None;
+    for s in policies
+        .statements
+        .iter()
+        .filter(|s| s.allow && s.kind == PolicyKind::Trust)
+    {
+        for pp in &s.principals {
+            if let PrincipalPattern::Service(x) = pp {
+                if !services.iter().any(|(n, _)| n == x) {
+                    services.push((x.clone(), s.cite()));
+                }
+            }
+        }
+    }
     for s in policies.statements.iter().filter(|s| {
         s.allow
             && matches!(
@@ -835,30 +924,54 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
         }
     }
     for (name, first) in services {
+        let mut assumes = Vec::new();
+        let mut trust = Vec::new();
+        for role in &roles {
+            let req = Request {
+                action: "sts:AssumeRole".to_owned(),
+                resources: vec![Target::one(&role.arn)],
+                resource_policy: Some((
+                    PolicyKind::Trust,
+                    role.arn.rsplit('/').next().unwrap_or_default().to_owned(),
+                )),
+                s3_prefix: None,
+            };
+            let o = eval.decide(Who::Service(&name), &req, Scope::All, Context::default());
+            if o.allowed {
+                assumes.push(role.id.clone());
+                trust.extend(o.grants);
+            }
+        }
+        let label = if assumes.is_empty() {
+            name.clone()
+        } else {
+            format!("{name} (as {})", assumes.join(", "))
+        };
         out.push(Principal {
             id: format!("service:{name}"),
-            label: name.clone(),
+            label,
             kind: PrincipalKind::Service,
             arn: name,
             defined_in: first,
             description: String::new(),
             assumed_by: Vec::new(),
-            assumes: Vec::new(),
-            trust: Vec::new(),
+            assumes,
+            trust,
         });
     }
-    if let Some(first) = root_named {
-        out.push(Principal {
-            id: "account-root".to_owned(),
-            label: "account root".to_owned(),
-            kind: PrincipalKind::Account,
-            arn: root,
-            defined_in: first,
-            description: "the account; lets identity policies grant use of the keys".to_owned(),
-            assumed_by: Vec::new(),
-            assumes: Vec::new(),
-            trust: Vec::new(),
-        });
-    }
+    out.push(Principal {
+        id: "account-root".to_owned(),
+        label: "account administrators (through IAM)".to_owned(),
+        kind: PrincipalKind::Account,
+        arn: root,
+        defined_in: root_named.unwrap_or_else(|| "the account".to_owned()),
+        description: "any principal of the account whose identity policy allows everything \
+                      (AdministratorAccess, PowerUserAccess): what the bucket and key policies \
+                      leave to IAM, it reaches"
+            .to_owned(),
+        assumed_by: Vec::new(),
+        assumes: Vec::new(),
+        trust: Vec::new(),
+    });
     out
 }

@@ -2,13 +2,15 @@
 //! intrinsics they use resolved to names and ARNs.
 //!
 //! Reports read the YAML exactly as it is deployed, not the typed model, so that what they say
-//! is what CloudFormation receives. KMS key ARNs are unknown until the keys exist; they travel
+//! is what CloudFormation receives; references resolve through the shared read model
+//! (`dap-model`), the same resolver the rules use. KMS key ARNs are unknown until the keys exist; they travel
 //! through SSM parameters (`DataKeyArn`, `LogsKeyArn`), and a `Ref` to such a parameter
 //! resolves to the key that the security stack publishes under that name. The key then gets a
 //! stand-in ARN, `arn:<partition>:kms:<region>:<account>:key/<logical id>`, so policies naming it
 //! can be matched like any other ARN.
 
 use dap_config::Environment;
+use dap_model::{Pin, Resolver, StackDoc};
 use dap_planner::names::Names;
 use dap_planner::{Manifest, Rendered};
 use serde_yaml::{Mapping, Value};
@@ -26,6 +28,27 @@ pub struct Stack {
     pub parameters: Mapping,
     /// The template's resources, in template order.
     pub resources: Vec<Resource>,
+}
+
+impl Stack {
+    /// The stack's template as one JSON document (parameters and resources), the shape the
+    /// shared model reads.
+    fn document(&self) -> serde_json::Value {
+        let resources: serde_json::Map<String, serde_json::Value> = self
+            .resources
+            .iter()
+            .map(|r| {
+                (
+                    r.id.clone(),
+                    serde_json::to_value(&r.body).unwrap_or_default(),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "Parameters": serde_json::to_value(&self.parameters).unwrap_or_default(),
+            "Resources": resources,
+        })
+    }
 }
 
 /// One resource of a stack.
@@ -78,6 +101,8 @@ pub struct Platform {
     pub manifest: Manifest,
     /// The stacks, in deployment order.
     pub stacks: Vec<Stack>,
+    /// Each stack's template as the shared model reads it (same order as `stacks`).
+    docs: Vec<serde_json::Value>,
 }
 
 impl Platform {
@@ -121,11 +146,13 @@ impl Platform {
                 resources,
             });
         }
+        let docs = stacks.iter().map(Stack::document).collect();
         Ok(Platform {
             env: env.clone(),
             names: Names::new(env),
             manifest: rendered.manifest.clone(),
             stacks,
+            docs,
         })
     }
 
@@ -169,36 +196,39 @@ impl Platform {
             .to_owned()
     }
 
-    /// The stand-in ARN of a KMS key declared in a template.
-    pub fn key_arn(&self, logical_id: &str) -> String {
-        format!(
-            "arn:{}:kms:{}:{}:key/{logical_id}",
-            self.partition(),
-            self.region(),
-            self.account()
+    /// The shared model's resolver over the stacks.
+    pub fn resolver(&self) -> Resolver<'_> {
+        Resolver::new(
+            self.stacks
+                .iter()
+                .zip(&self.docs)
+                .map(|(s, doc)| StackDoc { slug: &s.kind, doc })
+                .collect(),
+            Pin::new(self.account(), self.region()),
         )
     }
 
-    /// Resolve a template value to a string: literals as they are, `Ref` and `Fn::GetAtt`
-    /// to the name or ARN they stand for. `None` for what cannot be known before deployment.
+    /// Every stack's template as the shared model reads it: (stack kind, document).
+    pub fn documents(&self) -> Vec<(&str, &serde_json::Value)> {
+        self.stacks
+            .iter()
+            .zip(&self.docs)
+            .map(|(s, d)| (s.kind.as_str(), d))
+            .collect()
+    }
+
+    /// The stand-in ARN of a KMS key declared in a template.
+    pub fn key_arn(&self, logical_id: &str) -> String {
+        self.resolver().key_arn(logical_id)
+    }
+
+    /// Resolve a template value to a string through the shared model: literals as they are,
+    /// `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` to the name or ARN they stand for.
+    /// `None` for what cannot be known before deployment.
     pub fn resolve(&self, stack: &str, v: &Value) -> Option<String> {
-        match v {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            Value::Mapping(m) if m.len() == 1 => {
-                let (k, arg) = m.iter().next()?;
-                match k.as_str()? {
-                    "Ref" => self.resolve_ref(stack, arg.as_str()?),
-                    "Fn::GetAtt" => {
-                        let seq = arg.as_sequence()?;
-                        self.get_att(stack, seq.first()?.as_str()?, seq.get(1)?.as_str()?)
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
+        let index = self.stacks.iter().position(|s| s.kind == stack)?;
+        let json = serde_json::to_value(v).ok()?;
+        self.resolver().resolve(index, &json)
     }
 
     /// Resolve a list (or a single value) to strings, skipping what cannot be resolved.
@@ -210,86 +240,6 @@ impl Platform {
             Some(x) => self.resolve(stack, x).into_iter().collect(),
             None => Vec::new(),
         }
-    }
-
-    fn resolve_ref(&self, stack: &str, name: &str) -> Option<String> {
-        match name {
-            "AWS::Region" => return Some(self.region().to_owned()),
-            "AWS::AccountId" => return Some(self.account().to_owned()),
-            "AWS::Partition" => return Some(self.partition().to_owned()),
-            _ => {}
-        }
-        let s = self.stack(stack)?;
-        if let Some(param) = s.parameters.get(name) {
-            let default = param.get("Default").and_then(Value::as_str)?;
-            let ty = param
-                .get("Type")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            if ty.starts_with("AWS::SSM::Parameter::Value") {
-                return self.ssm_parameter(default);
-            }
-            return Some(default.to_owned());
-        }
-        let r = s.resources.iter().find(|r| r.id == name)?;
-        Some(self.ref_value(r))
-    }
-
-    /// The value an SSM parameter declared in some stack will hold.
-    fn ssm_parameter(&self, name: &str) -> Option<String> {
-        let p = self
-            .of_type("AWS::SSM::Parameter")
-            .find(|r| r.prop_str(&["Name"]) == Some(name))?;
-        self.resolve(&p.stack, p.prop(&["Value"])?)
-    }
-
-    fn ref_value(&self, r: &Resource) -> String {
-        let name = |path: &[&str]| r.prop_str(path).map(str::to_owned);
-        let p = self.partition();
-        let got = match r.kind.as_str() {
-            "AWS::S3::Bucket" => name(&["BucketName"]),
-            "AWS::IAM::Role" => name(&["RoleName"]),
-            "AWS::IAM::ManagedPolicy" => name(&["ManagedPolicyName"])
-                .map(|n| format!("arn:{p}:iam::{}:policy/{n}", self.account())),
-            "AWS::KMS::Key" => Some(self.key_arn(&r.id)),
-            "AWS::SNS::Topic" => name(&["TopicName"])
-                .map(|n| format!("arn:{p}:sns:{}:{}:{n}", self.region(), self.account())),
-            "AWS::Logs::LogGroup" => name(&["LogGroupName"]),
-            "AWS::Glue::Database" => name(&["DatabaseInput", "Name"]),
-            "AWS::CloudTrail::Trail" => name(&["TrailName"]),
-            "AWS::Glue::Job"
-            | "AWS::Glue::SecurityConfiguration"
-            | "AWS::Glue::Crawler"
-            | "AWS::Glue::Trigger"
-            | "AWS::Athena::WorkGroup"
-            | "AWS::Events::Rule" => name(&["Name"]),
-            _ => None,
-        };
-        got.unwrap_or_else(|| r.id.clone())
-    }
-
-    fn get_att(&self, stack: &str, id: &str, attr: &str) -> Option<String> {
-        let r = self.resource(stack, id)?;
-        let p = self.partition();
-        let (region, account) = (self.region(), self.account());
-        let name = self.ref_value(r);
-        if attr != "Arn" {
-            return Some(format!("{}.{attr}", r.path()));
-        }
-        Some(match r.kind.as_str() {
-            "AWS::KMS::Key" => self.key_arn(id),
-            "AWS::IAM::Role" => format!("arn:{p}:iam::{account}:role/{name}"),
-            "AWS::IAM::InstanceProfile" => format!(
-                "arn:{p}:iam::{account}:instance-profile/{}",
-                r.prop_str(&["InstanceProfileName"]).unwrap_or(id)
-            ),
-            "AWS::Logs::LogGroup" => format!("arn:{p}:logs:{region}:{account}:log-group:{name}:*"),
-            "AWS::CloudTrail::Trail" => {
-                format!("arn:{p}:cloudtrail:{region}:{account}:trail/{name}")
-            }
-            "AWS::S3::Bucket" => format!("arn:{p}:s3:::{name}"),
-            _ => format!("{}.Arn", r.path()),
-        })
     }
 
     /// The KMS key a value names, as `(stack, logical id)`, when it resolves to a key of the

@@ -347,8 +347,8 @@ fn access_context(m: &Model) -> Value {
             let kind = match pr.kind {
                 PrincipalKind::Role => "IAM role",
                 PrincipalKind::Assumer => "may assume roles",
-                PrincipalKind::Service => "service (named in a resource policy)",
-                PrincipalKind::Account => "account (named in a key policy)",
+                PrincipalKind::Service => "service (named in a resource or trust policy)",
+                PrincipalKind::Account => "the account's administrators (IAM delegation)",
             };
             let who = if !pr.assumed_by.is_empty() {
                 format!("assumed by {}", pr.assumed_by.join(", "))

@@ -48,7 +48,7 @@ pub mod resolve;
 pub mod semantics;
 
 pub use dap_cfn::facts::{self, PolicyKind};
-pub use policy::{Condition, Operator, Policies, PrincipalPattern, Statement};
+pub use policy::{Condition, LiveDocument, Operator, Policies, PrincipalPattern, Statement};
 pub use resolve::{Pin, Resolver, StackDoc};
 
 use serde_json::Value;

@@ -37,9 +37,7 @@ fn full(p: &[u8], t: &[u8], nocase: bool) -> bool {
     let wild = |b: &u8| *b == b'*' || *b == b'?';
     match p.iter().position(wild) {
         None => eq(p, t, nocase),
-        Some(i) if i + 1 == p.len() && p[i] == b'*' => {
-            t.len() >= i && eq(&p[..i], &t[..i], nocase)
-        }
+        Some(i) if i + 1 == p.len() && p[i] == b'*' => t.len() >= i && eq(&p[..i], &t[..i], nocase),
         Some(i) if t.len() < i || !eq(&p[..i], &t[..i], nocase) => false,
         Some(_) => run(p, t, nocase).get(p.len()).copied() == Some(true),
     }

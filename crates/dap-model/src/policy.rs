@@ -293,6 +293,37 @@ impl Policies {
         out
     }
 
+    /// The statements of policy documents read from a live account rather than from templates
+    /// (what IAM's `GetAccountAuthorizationDetails`, KMS's `GetKeyPolicy` and S3's
+    /// `GetBucketPolicy` return: JSON text, URL-encoded by IAM), so the evaluator can judge
+    /// what is deployed with the same reading it gives the templates.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the document that is not JSON.
+    pub fn from_live(docs: &[LiveDocument], pin: &crate::Pin) -> Result<Policies, String> {
+        let resolver = Resolver::new(Vec::new(), pin.clone());
+        let mut out = Policies {
+            with_yaml: true,
+            ..Policies::default()
+        };
+        for d in docs {
+            let text = percent_decode(&d.json);
+            let doc: Value = serde_json::from_str(&text)
+                .map_err(|e| format!("the policy document of `{}` is not JSON: {e}", d.origin))?;
+            out.add(
+                &resolver,
+                (usize::MAX, &d.origin, &d.resource_type),
+                d.kind,
+                d.place.clone(),
+                d.attached_to.clone(),
+                &doc,
+            );
+        }
+        out.reindex();
+        Ok(out)
+    }
+
     /// Rebuild the index after statements were added or changed.
     pub fn reindex(&mut self) {
         self.index.clear();
@@ -369,7 +400,10 @@ impl Policies {
             self.statements.push(Statement {
                 index: self.statements.len(),
                 template: stack,
-                stack: r.stacks[stack].slug.to_owned(),
+                stack: r
+                    .stacks
+                    .get(stack)
+                    .map_or_else(|| "live".to_owned(), |s| s.slug.to_owned()),
                 resource: id.to_owned(),
                 resource_type: ty.to_owned(),
                 place: place.clone(),
@@ -413,6 +447,34 @@ impl Policies {
             .iter()
             .filter(move |s| s.template == template && s.resource == id)
     }
+}
+
+/// One policy document as a live account holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveDocument {
+    /// Its kind.
+    pub kind: PolicyKind,
+    /// Where it comes from, for citations (`role/dap-prod-analyst`, `key/1234…`).
+    pub origin: String,
+    /// The type of what holds it (`AWS::IAM::Role`, `AWS::IAM::ManagedPolicy`, …).
+    pub resource_type: String,
+    /// Which document of the holder (`AssumeRolePolicyDocument`, `Policies[extra]`, …).
+    pub place: String,
+    /// What it is attached to or governs: role names, the bucket name, the key ARN.
+    pub attached_to: Vec<String>,
+    /// The document's JSON text (URL-encoded, as IAM returns it, or plain).
+    pub json: String,
+}
+
+/// IAM returns policy documents URL-encoded (RFC 3986: `%7B%22Version%22…`); plain JSON
+/// passes as is.
+fn percent_decode(text: &str) -> String {
+    if !text.trim_start().starts_with('%') {
+        return text.to_owned();
+    }
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn strings(r: &Resolver<'_>, stack: usize, v: &Value) -> Vec<String> {

@@ -262,3 +262,30 @@ fn every_shipped_environment_keeps_the_promises() {
         assert!(m.without_tls.is_empty(), "{env}: {:?}", m.without_tls);
     }
 }
+
+/// The account row is honest: an administrator of the account (AdministratorAccess,
+/// PowerUserAccess) reaches every bucket and key the resource policies leave to IAM; and a
+/// service reaches what the roles it may assume reach.
+#[test]
+fn administrators_and_services_show_what_they_reach_through_iam() {
+    let m = matrix("prod");
+    let c = m
+        .cell("account-root", "s3:landing/business-licences/")
+        .unwrap();
+    assert_eq!(c.level, Level::Admin);
+    assert!(
+        c.qualifiers.iter().any(|q| q == "through IAM delegation"),
+        "{c:?}"
+    );
+    assert_eq!(m.level("account-root", "kms:data"), Level::Admin);
+    assert!(
+        highest_in(&m, "service:glue.amazonaws.com", "raw") >= Level::Write,
+        "the clean job's service writes raw through its role"
+    );
+    let glue = m
+        .principals
+        .iter()
+        .find(|p| p.id == "service:glue.amazonaws.com")
+        .unwrap();
+    assert!(glue.assumes.contains(&"glue-clean".to_owned()), "{glue:?}");
+}
