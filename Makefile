@@ -31,6 +31,7 @@ validate:
 bench:
 	cargo bench -p dap-planner --bench render
 	cargo bench -p dap-rules --bench check
+	cargo bench -p dap-model --bench matcher
 	cargo bench -p dap-applier --bench apply
 	bash scripts/pipeline-bench.sh
 

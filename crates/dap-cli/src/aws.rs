@@ -85,7 +85,19 @@ pub fn locked<T>(
             std::process::exit(crate::exit_code::FAILURE);
         }
     });
-    let result = body();
+    let result = release_on_panic(body, || {
+        watcher.abort();
+        eprintln!(
+            "error: dap panicked: releasing the lock of `{}` before stopping",
+            session.env.name
+        );
+        if let Err(e) = session.runtime.block_on(session.applier.unlock()) {
+            eprintln!(
+                "error: cannot release the lock ({e}); release it with `dap unlock --env {}`",
+                session.env.name
+            );
+        }
+    });
     watcher.abort();
     let released = session.runtime.block_on(session.applier.unlock());
     match (result, released) {
@@ -101,6 +113,18 @@ pub fn locked<T>(
                 session.env.name, session.env.name
             );
             Err(e)
+        }
+    }
+}
+
+/// Run `body`; when it panics, run `release` and let the panic go on (a bug must not leave
+/// the environment locked).
+fn release_on_panic<T>(body: impl FnOnce() -> T, release: impl FnOnce()) -> T {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(panic) => {
+            release();
+            std::panic::resume_unwind(panic)
         }
     }
 }
@@ -154,4 +178,23 @@ pub fn blocked(plan: &dap_applier::Plan) -> anyhow::Error {
         if n == 1 { "" } else { "s" },
         if n == 1 { "is" } else { "are" },
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::release_on_panic;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_panic_releases_then_goes_on() {
+        let released = Cell::new(false);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            release_on_panic(|| -> u8 { panic!("a bug") }, || released.set(true))
+        }));
+        assert!(outcome.is_err(), "the panic goes on");
+        assert!(released.get(), "the lock was released first");
+        let released = Cell::new(false);
+        assert_eq!(release_on_panic(|| 7, || released.set(true)), 7);
+        assert!(!released.get(), "no panic, no early release");
+    }
 }
