@@ -124,10 +124,8 @@ pub fn overlaps_nocase(a: &str, b: &str) -> bool {
             (Some(_), Some(b'*')) => {
                 stack.push((i + 1, j));
             }
-            (Some(x), Some(y)) => {
-                if x == b'?' || y == b'?' || x.eq_ignore_ascii_case(&y) {
-                    stack.push((i + 1, j + 1));
-                }
+            (Some(x), Some(y)) if x == b'?' || y == b'?' || x.eq_ignore_ascii_case(&y) => {
+                stack.push((i + 1, j + 1));
             }
             _ => {}
         }

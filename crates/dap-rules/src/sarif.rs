@@ -13,12 +13,12 @@ pub const VERSION: &str = "2.1.0";
 pub const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
+/// Where a finding points: its file's URI and, when the file has it, the line.
+pub type Locate<'a> = dyn Fn(&Report, &Finding) -> Option<(String, Option<usize>)> + 'a;
+
 /// A SARIF log of these reports. `uri` gives the artifact a finding points at (relative to the
-/// repository root), or `None` to leave the physical location out.
-pub fn log(
-    reports: &[Report],
-    uri: &dyn Fn(&Report, &Finding) -> Option<(String, Option<usize>)>,
-) -> Value {
+/// repository root) and the line, or `None` to leave the physical location out.
+pub fn log(reports: &[Report], uri: &Locate<'_>) -> Value {
     let all = rules::all();
     let driver_rules: Vec<Value> = all
         .iter()

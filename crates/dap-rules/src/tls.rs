@@ -50,7 +50,7 @@ pub fn judge<'s>(
                 "its `aws:SecureTransport` condition does not match `false` with `Bool`".to_owned(),
             );
         }
-        let anyone = !s.not_principal && s.principals.iter().any(|p| *p == PrincipalPattern::Any);
+        let anyone = !s.not_principal && s.principals.contains(&PrincipalPattern::Any);
         if !anyone {
             gaps.push("it does not apply to every principal (`Principal: \"*\"`)".to_owned());
         }

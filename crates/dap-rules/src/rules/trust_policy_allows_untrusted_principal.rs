@@ -96,18 +96,20 @@ impl Rule for TrustPolicyAllowsUntrustedPrincipal {
                 }
                 for p in s.principals.iter().filter(|_| !s.not_principal) {
                     match p {
-                        PrincipalPattern::Any | PrincipalPattern::Unknown => {
-                            if !m.scoped_to_account(s) {
-                                why.push("`*` (anyone, in any account)".to_owned());
-                            }
+                        PrincipalPattern::Any | PrincipalPattern::Unknown
+                            if !m.scoped_to_account(s) =>
+                        {
+                            why.push("`*` (anyone, in any account)".to_owned());
                         }
-                        PrincipalPattern::Aws(a) if !m.principal_in_account(a) => {
-                            if !s.pins("sts:ExternalId", |v| !v.contains(['*', '?'])) {
-                                why.push(format!(
-                                    "`{a}` (another account) without a positive `sts:ExternalId` condition"
-                                ));
-                            }
+                        PrincipalPattern::Aws(a)
+                            if !m.principal_in_account(a)
+                                && !s.pins("sts:ExternalId", |v| !v.contains(['*', '?'])) =>
+                        {
+                            why.push(format!(
+                                "`{a}` (another account) without a positive `sts:ExternalId` condition"
+                            ));
                         }
+                        PrincipalPattern::Aws(a) if !m.principal_in_account(a) => {}
                         PrincipalPattern::Aws(a) if pin.is_account(a) && !arn_pinned => {
                             why.push(format!(
                                 "the account root `{a}` (every IAM principal of the account) without an `aws:PrincipalArn` condition naming who"
