@@ -254,8 +254,14 @@ pub(crate) fn unreadable_finding(s: &Source<'_>, message: &str) -> Finding {
         slug: s.slug.to_owned(),
         file: s.file.to_owned(),
         line,
-        logical_id: key.unwrap_or_default(),
-        message: format!("`{}` cannot be read as one template: {message}", s.file),
+        logical_id: key.clone().unwrap_or_default(),
+        message: match &key {
+            Some(k) => format!(
+                "`{}` cannot be read as one template: `{k}` appears twice in one mapping (plain YAML keeps the last, CloudFormation refuses the template)",
+                s.file
+            ),
+            None => format!("`{}` cannot be read as one template: {message}", s.file),
+        },
         fix: meta.fix,
         suppressed: None,
     }

@@ -167,8 +167,12 @@ fn report(
             "may {} {place} without going through {via}",
             reach.label(key)
         ),
+        None if want.reach == Reach::None => format!(
+            "may {} {place}, which it is not meant to reach at all",
+            reach.label(key)
+        ),
         None => format!(
-            "may {} {place}, beyond its intended {}",
+            "may {} {place}, beyond the {} it is meant to have",
             reach.label(key),
             want.reach.label(key)
         ),

@@ -126,7 +126,11 @@ impl Rule for TrustPolicyAllowsUntrustedPrincipal {
                 if !why.is_empty() {
                     out.push(Hit::on(
                         &r,
-                        format!("trust policy {} lets {} assume the role", s.label(), why.join(", ")),
+                        format!(
+                            "trust policy {} lets these assume the role: {}",
+                            s.label(),
+                            why.join("; ")
+                        ),
                     ));
                 }
             }
