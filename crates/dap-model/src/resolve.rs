@@ -168,6 +168,41 @@ impl<'a> Resolver<'a> {
         })
     }
 
+    /// The resource a value points at, as (stack index, logical id): `Ref`/`GetAtt` to a
+    /// resource of the same template, or a `Ref` to an SSM-typed parameter whose default names
+    /// an `AWS::SSM::Parameter` of another template (how stacks pass key ARNs), followed to
+    /// what that parameter's value points at.
+    pub fn target(&self, stack: usize, v: &Value) -> Option<(usize, &'a str)> {
+        self.target_depth(stack, v, 0)
+    }
+
+    fn target_depth(&self, stack: usize, v: &Value, depth: u8) -> Option<(usize, &'a str)> {
+        if depth > 4 {
+            return None;
+        }
+        let m = v.as_object().filter(|m| m.len() == 1)?;
+        let id = match (m.get("Ref"), m.get("Fn::GetAtt")) {
+            (Some(r), _) => r.as_str()?,
+            (None, Some(Value::Array(a))) => a.first()?.as_str()?,
+            (None, Some(Value::String(s))) => s.split('.').next()?,
+            _ => return None,
+        };
+        let doc = self.stacks.get(stack)?.doc;
+        if let Some((key, _)) = doc["Resources"].as_object()?.get_key_value(id) {
+            return Some((stack, key.as_str()));
+        }
+        let param = doc["Parameters"].get(id)?;
+        let ssm = param["Type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("AWS::SSM::Parameter::Value"));
+        let name = param["Default"].as_str().filter(|_| ssm)?;
+        let (at, _, body) = self.resources().find(|(i, _, b)| {
+            b["Type"] == "AWS::SSM::Parameter"
+                && self.resolve(*i, &b["Properties"]["Name"]).as_deref() == Some(name)
+        })?;
+        self.target_depth(at, &body["Properties"]["Value"], depth + 1)
+    }
+
     /// Resolve a value to text. `None` for what cannot be known before deployment.
     pub fn resolve(&self, stack: usize, v: &Value) -> Option<String> {
         self.resolve_depth(stack, v, 0)

@@ -7,7 +7,7 @@ use dap_model::{Model, Pin};
 use serde_json::Value;
 
 use crate::template::{Res, Template};
-use crate::value::{items, ref_id, text};
+use crate::value::{items, text};
 
 /// The data-lake zones whose buckets hold the City's data (the trail records their object
 /// events; the landing zone's objects expire).
@@ -86,28 +86,11 @@ impl<'a> Context<'a> {
 
     /// The resource a value points at: `Ref`/`GetAtt` to a resource of the same template, or
     /// a `Ref` to an SSM-typed parameter whose default names an `AWS::SSM::Parameter` of
-    /// another template (how stacks pass key ARNs), followed to that parameter's value.
+    /// another template (how stacks pass key ARNs), followed to that parameter's value; the
+    /// shared model's resolver decides.
     pub fn resolve<'s>(&'s self, from: &Res<'s>, v: &Value) -> Option<Res<'s>> {
-        self.resolve_in(from.template, v, 0)
-    }
-
-    fn resolve_in<'s>(&'s self, t: &'s Template<'s>, v: &Value, depth: u8) -> Option<Res<'s>> {
-        let id = ref_id(v)?;
-        if let Some(r) = t.resource(id) {
-            return Some(r);
-        }
-        let param = t.parameter(id)?;
-        let ssm_typed = param["Type"]
-            .as_str()
-            .is_some_and(|ty| ty.starts_with("AWS::SSM::Parameter::Value"));
-        let name = param["Default"].as_str()?;
-        if !ssm_typed || depth > 2 {
-            return None;
-        }
-        let published = self
-            .of_type("AWS::SSM::Parameter")
-            .find(|p| p.prop("Name").as_str() == Some(name))?;
-        self.resolve_in(published.template, published.prop("Value"), depth + 1)
+        let (t, id) = self.model.resolver.target(from.template.index, v)?;
+        self.templates.get(t)?.resource(id)
     }
 
     /// A bucket by its literal name.
