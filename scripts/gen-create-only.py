@@ -56,8 +56,12 @@ def generate():
 
 
 def main():
+    args = sys.argv[1:]
+    if args not in ([], ["--check"]):
+        sys.exit("usage: gen-create-only.py [--check]\n"
+                 "  writes crates/dap-cfn/data/create_only.json; --check only compares")
     text = generate()
-    if "--check" in sys.argv[1:]:
+    if "--check" in args:
         if not OUT.exists() or OUT.read_text() != text:
             sys.exit(f"{OUT.relative_to(ROOT)} is stale: run .venv/bin/python scripts/gen-create-only.py")
         print(f"{OUT.relative_to(ROOT)} is current")

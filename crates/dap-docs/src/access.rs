@@ -902,13 +902,11 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
             }
         }
     }
-    for s in policies.statements.iter().filter(|s| {
-        s.allow
-            && matches!(
-                s.kind,
-                PolicyKind::Bucket | PolicyKind::Key | PolicyKind::Topic
-            )
-    }) {
+    for s in policies
+        .statements
+        .iter()
+        .filter(|s| s.allow && s.kind.is_resource_policy())
+    {
         for pp in &s.principals {
             match pp {
                 PrincipalPattern::Service(x) if !services.iter().any(|(n, _)| n == x) => {

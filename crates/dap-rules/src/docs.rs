@@ -131,7 +131,8 @@ pub fn group_title(group: &str) -> &'static str {
         "ATH" => "Athena",
         "EC2" => "EC2 (the reporting host)",
         "DATA" => "Data-bearing resources",
-        "SUP" => "Suppressions",
+        "TPL" => "Template files",
+        "SUP" => "Suppression hygiene",
         _ => "Other",
     }
 }

@@ -302,3 +302,35 @@ fn every_snapshot_belongs_to_a_rule_of_the_table() {
         "snapshots of no rule in the table (delete them): {orphans:?}"
     );
 }
+
+/// A rule file that is not registered is not even compiled: nothing else would notice it.
+#[test]
+fn every_rule_file_is_registered_and_every_group_has_a_title() {
+    let registered: BTreeSet<String> = dap_rules::rules::all()
+        .iter()
+        .map(|r| {
+            let source = r.meta().source;
+            source.rsplit('/').next().unwrap_or(source).to_owned()
+        })
+        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+    let files: BTreeSet<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".rs") && f != "mod.rs")
+        .collect();
+    assert_eq!(
+        files, registered,
+        "every src/rules/<name>.rs is in `register!`"
+    );
+    for r in dap_rules::rules::all() {
+        let m = r.meta();
+        assert_ne!(
+            dap_rules::docs::group_title(m.group()),
+            "Other",
+            "{}: give group `{}` a title in dap-rules' docs.rs (and a line in codes.rs)",
+            m.code,
+            m.group()
+        );
+    }
+}
