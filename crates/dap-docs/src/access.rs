@@ -247,7 +247,7 @@ pub fn matrix(p: &Platform, policies: &Policies) -> AccessMatrix {
     let eval = Evaluator::new(policies, p.account(), p.partition());
     // The account's administrators: a principal of the account whose identity policy allows
     // every action on every resource. What the resource policies leave to IAM, they reach.
-    let admin_policies = with_administrator(policies, p);
+    let admin_policies = policies.with_administrator();
     let admin_eval = Evaluator::new(&admin_policies, p.account(), p.partition());
     let locations = locations(p);
     let principals = principals(p, policies, &eval);
@@ -352,39 +352,7 @@ fn who<'a>(pr: &'a Principal) -> Who<'a> {
     }
 }
 
-/// The name the account's administrators are evaluated under.
-const ADMINISTRATOR: &str = "(account administrator)";
-
-/// The platform's statements and one more: an identity policy of the account's
-/// administrators allowing every action on every resource.
-fn with_administrator(policies: &Policies, p: &Platform) -> Policies {
-    let mut out = policies.clone();
-    let template = out.statements.first().map_or(0, |s| s.template);
-    out.statements.push(dap_model::Statement {
-        index: out.statements.len(),
-        template,
-        stack: "account".to_owned(),
-        resource: "AdministratorAccess".to_owned(),
-        resource_type: "AWS::IAM::ManagedPolicy".to_owned(),
-        place: "PolicyDocument".to_owned(),
-        position: 0,
-        sid: "AdministratorAccess".to_owned(),
-        kind: PolicyKind::Identity,
-        attached_to: vec![ADMINISTRATOR.to_owned()],
-        allow: true,
-        principals: Vec::new(),
-        not_principal: false,
-        actions: vec!["*".to_owned()],
-        not_action: false,
-        resources: vec!["*".to_owned()],
-        not_resource: false,
-        conditions: Vec::new(),
-        yaml: String::new(),
-    });
-    let _ = p;
-    out.reindex();
-    out
-}
+use dap_model::ADMINISTRATOR;
 
 fn checks(loc: &Location, p: &Platform) -> Vec<(Level, Request)> {
     let req = |action: &str, resources: Vec<Target>, rp: Option<(PolicyKind, String)>| Request {

@@ -306,9 +306,22 @@ impl<'a> Evaluator<'a> {
         scope: Scope,
         ctx: Context,
     ) -> Option<Vec<String>> {
-        let caller_account = match who {
-            Who::Role { .. } | Who::Root(_) => Some(self.account.as_str()),
-            Who::Service(_) => None,
+        let caller = match who {
+            Who::Role { arn, .. } => Caller {
+                account: Some(self.account.as_str()),
+                arn: Some(arn),
+                service: false,
+            },
+            Who::Root(arn) => Caller {
+                account: Some(self.account.as_str()),
+                arn: Some(arn),
+                service: false,
+            },
+            Who::Service(_) => Caller {
+                account: None,
+                arn: None,
+                service: true,
+            },
         };
         let named = s.actions.iter().any(|a| glob_nocase(a, &req.action));
         if named == s.not_action {
@@ -334,7 +347,7 @@ impl<'a> Evaluator<'a> {
         }
         let mut qualifiers = Vec::new();
         for c in &s.conditions {
-            match condition(c, req, scope, ctx, caller_account) {
+            match condition(c, req, scope, ctx, caller) {
                 Cond::Holds => {}
                 Cond::Fails => return None,
                 Cond::Qualifier(q) => qualifiers.push(q),
@@ -344,22 +357,58 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-fn condition(
-    c: &Condition,
-    req: &Request,
-    scope: Scope,
-    ctx: Context,
-    caller_account: Option<&str>,
-) -> Cond {
+/// What the evaluator knows of the caller of a request.
+#[derive(Clone, Copy)]
+struct Caller<'a> {
+    /// Its account, for the account's own principals.
+    account: Option<&'a str>,
+    /// Its ARN (`aws:PrincipalArn`), for roles and the account root.
+    arn: Option<&'a str>,
+    /// Whether it is an AWS service principal (`aws:PrincipalIsAWSService`).
+    service: bool,
+}
+
+fn condition(c: &Condition, req: &Request, scope: Scope, ctx: Context, caller: Caller<'_>) -> Cond {
     let key = c.key.to_lowercase();
     let op = c.operator();
+    let verdict = |holds: bool| if holds { Cond::Holds } else { Cond::Fails };
     match key.as_str() {
+        // The caller's ARN is known: `StringEquals`/`ArnEquals` compare, `…Like` match
+        // wildcards; a negated operator holds when no value matches. A service principal has
+        // no `aws:PrincipalArn`: a positive operator fails, a negated one holds, `IfExists`
+        // holds either way.
+        "aws:principalarn"
+            if matches!(
+                op.base.as_str(),
+                "StringEquals" | "StringLike" | "ArnEquals" | "ArnLike"
+            ) && op.set.is_none() =>
+        {
+            match caller.arn {
+                Some(arn) => {
+                    let like = matches!(op.base.as_str(), "StringLike" | "ArnLike");
+                    let named = c
+                        .values
+                        .iter()
+                        .any(|v| if like { glob(v, arn) } else { v == arn });
+                    verdict(named != op.negated)
+                }
+                None if caller.service => verdict(op.negated || op.if_exists),
+                None => Cond::Qualifier(describe(c)),
+            }
+        }
+        "aws:principalisawsservice" if op.base == "Bool" => {
+            let named = c
+                .values
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(&caller.service.to_string()));
+            verdict(named != op.negated)
+        }
         // The caller's account is known for the account's own principals: a positive operator
         // holds when it names the account, a negated one when it does not.
         "aws:principalaccount" | "kms:calleraccount"
-            if caller_account.is_some() && op.base == "StringEquals" =>
+            if caller.account.is_some() && op.base == "StringEquals" =>
         {
-            let named = c.values.iter().any(|v| Some(v.as_str()) == caller_account);
+            let named = c.values.iter().any(|v| Some(v.as_str()) == caller.account);
             if named != op.negated {
                 Cond::Holds
             } else {

@@ -48,7 +48,9 @@ pub mod resolve;
 pub mod semantics;
 
 pub use dap_cfn::facts::{self, PolicyKind};
-pub use policy::{Condition, LiveDocument, Operator, Policies, PrincipalPattern, Statement};
+pub use policy::{
+    Condition, LiveDocument, Operator, Policies, PrincipalPattern, Statement, ADMINISTRATOR,
+};
 pub use resolve::{Pin, Resolver, StackDoc};
 
 use serde_json::Value;

@@ -8,6 +8,10 @@ use serde_json::Value;
 
 use crate::resolve::Resolver;
 
+/// The name the account's administrators are evaluated under (see
+/// [`Policies::with_administrator`]).
+pub const ADMINISTRATOR: &str = "(account administrator)";
+
 /// A principal named in a resource or trust policy.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PrincipalPattern {
@@ -322,6 +326,36 @@ impl Policies {
         }
         out.reindex();
         Ok(out)
+    }
+
+    /// These statements and one more: the identity policy of the account's administrators
+    /// ([`ADMINISTRATOR`]), allowing every action on every resource, as AdministratorAccess
+    /// does. Evaluating [`ADMINISTRATOR`] then shows what the resource policies leave to IAM.
+    pub fn with_administrator(&self) -> Policies {
+        let mut out = self.clone();
+        out.statements.push(Statement {
+            index: out.statements.len(),
+            template: usize::MAX,
+            stack: "account".to_owned(),
+            resource: "AdministratorAccess".to_owned(),
+            resource_type: "AWS::IAM::ManagedPolicy".to_owned(),
+            place: "PolicyDocument".to_owned(),
+            position: 0,
+            sid: "AdministratorAccess".to_owned(),
+            kind: PolicyKind::Identity,
+            attached_to: vec![ADMINISTRATOR.to_owned()],
+            allow: true,
+            principals: Vec::new(),
+            not_principal: false,
+            actions: vec!["*".to_owned()],
+            not_action: false,
+            resources: vec!["*".to_owned()],
+            not_resource: false,
+            conditions: Vec::new(),
+            yaml: String::new(),
+        });
+        out.reindex();
+        out
     }
 
     /// Rebuild the index after statements were added or changed.

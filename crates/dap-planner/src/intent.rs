@@ -64,9 +64,9 @@ pub enum Place {
 /// One role's intended reach into one place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Intended {
-    /// The role's physical name.
+    /// The role's physical name, or [`ADMINISTRATOR`] for the account's administrators.
     pub role: String,
-    /// The role's logical id in the access stack.
+    /// The role's logical id (empty for the administrators).
     pub role_id: &'static str,
     /// The bucket or key.
     pub place: Place,
@@ -75,39 +75,141 @@ pub struct Intended {
     /// The only way it is meant to be used, when there is one (`Athena`, `S3`,
     /// `CloudWatch Logs`).
     pub via: Option<&'static str>,
+    /// Whether changing the bucket's or key's policy is meant (only the account's
+    /// administrators: the key policy's administration statement, the deploy identity).
+    pub admin: bool,
 }
+
+/// The name the account's administrators are evaluated under: any principal of the account
+/// whose identity policy allows everything (`dap_model::ADMINISTRATOR`).
+pub const ADMINISTRATOR: &str = "(account administrator)";
+
+/// The zones whose objects only the platform's roles reach (the data perimeter): the data
+/// lake and the query results.
+pub const PERIMETER_ZONES: [Zone; 4] =
+    [Zone::Landing, Zone::Raw, Zone::Curated, Zone::AthenaResults];
+
+/// The reporting host's role slug.
+const REPORTING_HOST: &str = "reporting-host";
 
 /// The keys of the security stack, by logical id.
 pub const KEYS: &[&str] = &["DataKey", "LogsKey"];
 
-/// Every role's intended reach into every bucket and key (unlisted pairs are `None`).
+/// Every role's intended reach into every bucket and key (unlisted pairs are `None`), the
+/// reporting host's when it is enabled, and the account's administrators': key and bucket
+/// administration, no data in the perimeter zones and no key use.
 pub fn intent(env: &Environment) -> Vec<Intended> {
     let names = Names::new(env);
     let mut out = Vec::new();
+    let mut push = |role: String, role_id: &'static str, place: Place, (reach, via), admin| {
+        out.push(Intended {
+            role,
+            role_id,
+            place,
+            reach,
+            via,
+            admin,
+        })
+    };
+    let bucket_place = |zone: Zone| Place::Bucket {
+        zone: zone.slug(),
+        name: names.bucket(zone),
+    };
     for role in RoleKind::ALL {
         for zone in Zone::ALL {
-            let (reach, via) = bucket(role, zone);
-            out.push(Intended {
-                role: names.role(role.slug()),
-                role_id: role.logical_id(),
-                place: Place::Bucket {
-                    zone: zone.slug(),
-                    name: names.bucket(zone),
-                },
-                reach,
-                via,
-            });
+            let r = bucket(role, zone);
+            push(
+                names.role(role.slug()),
+                role.logical_id(),
+                bucket_place(zone),
+                r,
+                false,
+            );
         }
         for key in KEYS {
-            let (reach, via) = key_reach(role, key);
-            out.push(Intended {
-                role: names.role(role.slug()),
-                role_id: role.logical_id(),
-                place: Place::Key { logical_id: key },
-                reach,
-                via,
-            });
+            let r = key_reach(role, key);
+            push(
+                names.role(role.slug()),
+                role.logical_id(),
+                Place::Key { logical_id: key },
+                r,
+                false,
+            );
         }
+    }
+    if env.reporting_host.enabled {
+        for zone in Zone::ALL {
+            let r = match zone {
+                Zone::Curated => (Reach::Read, Some("Athena")),
+                Zone::AthenaResults => (Reach::Write, Some("Athena")),
+                _ => (Reach::None, None),
+            };
+            push(
+                names.role(REPORTING_HOST),
+                "ReportingHostRole",
+                bucket_place(zone),
+                r,
+                false,
+            );
+        }
+        for key in KEYS {
+            let r = match *key {
+                "DataKey" => (Reach::Write, Some("S3")),
+                _ => (Reach::None, None),
+            };
+            push(
+                names.role(REPORTING_HOST),
+                "ReportingHostRole",
+                Place::Key { logical_id: key },
+                r,
+                false,
+            );
+        }
+    }
+    for zone in PERIMETER_ZONES {
+        push(
+            ADMINISTRATOR.to_owned(),
+            "",
+            bucket_place(zone),
+            (Reach::None, None),
+            true,
+        );
+    }
+    for key in KEYS {
+        push(
+            ADMINISTRATOR.to_owned(),
+            "",
+            Place::Key { logical_id: key },
+            (Reach::None, None),
+            true,
+        );
+    }
+    out
+}
+
+/// The roles (slugs, for `Names::role_arn`) meant to reach a zone's objects: who the
+/// bucket's perimeter lets in.
+pub fn perimeter(env: &Environment, zone: Zone) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = RoleKind::ALL
+        .iter()
+        .filter(|r| bucket(**r, zone).0 > Reach::None)
+        .map(|r| r.slug())
+        .collect();
+    if env.reporting_host.enabled && matches!(zone, Zone::Curated | Zone::AthenaResults) {
+        out.push(REPORTING_HOST);
+    }
+    out
+}
+
+/// The roles (slugs) meant to use a key of the security stack.
+pub fn key_users(env: &Environment, key: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = RoleKind::ALL
+        .iter()
+        .filter(|r| key_reach(**r, key).0 > Reach::None)
+        .map(|r| r.slug())
+        .collect();
+    if env.reporting_host.enabled && key == "DataKey" {
+        out.push(REPORTING_HOST);
     }
     out
 }

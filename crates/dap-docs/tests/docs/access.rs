@@ -110,13 +110,23 @@ fn prod_auditor_reads_trail_logs_and_no_data_zone() {
 }
 
 #[test]
-fn granting_the_analyst_write_on_raw_changes_its_cell() {
+fn granting_the_analyst_write_on_raw_is_stopped_by_the_perimeter_until_it_is_dropped() {
     let (env, mut r) = rendered("prod");
     edit(&mut r, "access", |doc| {
         statements(doc, "AnalystRolePolicy", "PolicyDocument").push(yaml(
             "Sid: TestAnalystWritesRaw\nEffect: Allow\nAction: [s3:PutObject]\n\
              Resource: [arn:aws:s3:::dap-prod-raw-333333333333-ca-central-1/*]",
         ));
+    });
+    let m = dap_docs::Model::new(&env, &r).unwrap().access;
+    assert_eq!(
+        m.level("analyst", "s3:raw/business-licences/"),
+        Level::None,
+        "the raw bucket's perimeter names only the roles meant to reach raw"
+    );
+    edit(&mut r, "storage", |doc| {
+        statements(doc, "RawBucketPolicy", "PolicyDocument")
+            .retain(|s| s["Sid"] != "DenyDataAccessOutsideThePlatform");
     });
     let m = dap_docs::Model::new(&env, &r).unwrap().access;
     assert_eq!(
@@ -225,15 +235,18 @@ fn removing_the_tls_deny_lets_requests_without_tls_through() {
 }
 
 #[test]
-fn a_key_policy_without_the_account_takes_the_key_from_every_role() {
+fn a_key_policy_without_its_use_statement_takes_the_key_from_every_role() {
     let (env, mut r) = rendered("prod");
     edit(&mut r, "security", |doc| {
-        statements(doc, "DataKey", "KeyPolicy")
-            .retain(|s| s["Sid"] != "KeyAdministrationByAccount");
+        statements(doc, "DataKey", "KeyPolicy").retain(|s| s["Sid"] != "KeyUseByPlatformRoles");
     });
     let m = dap_docs::Model::new(&env, &r).unwrap().access;
     assert_eq!(m.level("glue-clean", "kms:data"), Level::None);
-    assert_eq!(m.level("account-root", "kms:data"), Level::None);
+    let admin = m.cell("account-root", "kms:data").unwrap();
+    assert!(
+        admin.grants.iter().all(|g| g.level != Level::Decrypt),
+        "administrators manage the key, never use it: {admin:?}"
+    );
     // The S3 allow is still there, but reading fails without the key: the cell says so.
     let c = m
         .cell("glue-clean", "s3:landing/business-licences/year=2023/")
@@ -263,25 +276,48 @@ fn every_shipped_environment_keeps_the_promises() {
     }
 }
 
-/// The account row is honest: an administrator of the account (AdministratorAccess,
-/// PowerUserAccess) reaches every bucket and key the resource policies leave to IAM; and a
-/// service reaches what the roles it may assume reach.
+/// The account row is honest, and the perimeter holds: an administrator of the account
+/// (AdministratorAccess, PowerUserAccess) reads, writes and deletes nothing in landing, raw,
+/// curated and the query results, and decrypts with neither key; it can still administer
+/// them (change a bucket or key policy), which the report shows. A service reaches what the
+/// roles it may assume reach.
 #[test]
-fn administrators_and_services_show_what_they_reach_through_iam() {
+fn administrators_reach_no_data_and_services_reach_what_their_roles_reach() {
+    for env in ["dev", "staging", "prod"] {
+        let m = matrix(env);
+        for zone in ["landing", "raw", "curated", "athena-results"] {
+            for (loc, cell) in m.row("account-root") {
+                if !loc.id.starts_with(&format!("s3:{zone}/")) {
+                    continue;
+                }
+                assert!(
+                    cell.grants.iter().all(|g| g.level == Level::Admin),
+                    "{env}: administrators reach data in {}: {cell:?}",
+                    loc.id
+                );
+            }
+        }
+        for key in ["kms:data", "kms:logs"] {
+            let c = m.cell("account-root", key).unwrap();
+            // Administration and `DescribeKey` (read), never encrypt or decrypt.
+            assert!(
+                c.grants
+                    .iter()
+                    .all(|g| matches!(g.level, Level::Admin | Level::Read)),
+                "{env}: administrators use {key}: {c:?}"
+            );
+            assert_eq!(
+                c.level,
+                Level::Admin,
+                "{env}: the account keeps key administration"
+            );
+        }
+        assert!(
+            highest_in(&m, "service:glue.amazonaws.com", "raw") >= Level::Write,
+            "{env}: the clean job's service writes raw through its role"
+        );
+    }
     let m = matrix("prod");
-    let c = m
-        .cell("account-root", "s3:landing/business-licences/")
-        .unwrap();
-    assert_eq!(c.level, Level::Admin);
-    assert!(
-        c.qualifiers.iter().any(|q| q == "through IAM delegation"),
-        "{c:?}"
-    );
-    assert_eq!(m.level("account-root", "kms:data"), Level::Admin);
-    assert!(
-        highest_in(&m, "service:glue.amazonaws.com", "raw") >= Level::Write,
-        "the clean job's service writes raw through its role"
-    );
     let glue = m
         .principals
         .iter()

@@ -12,8 +12,8 @@ pub fn build(env: &Environment, names: &Names) -> Template {
     let mut b = Builder::new(env, names, "dap security: KMS keys for data and logs");
     for key in [Key::Data, Key::Logs] {
         let policy = match key {
-            Key::Data => data_key_policy(names),
-            Key::Logs => logs_key_policy(names),
+            Key::Data => data_key_policy(env, names),
+            Key::Logs => logs_key_policy(env, names),
         };
         let description = match key {
             Key::Data => {
@@ -57,9 +57,57 @@ pub fn build(env: &Environment, names: &Names) -> Template {
     b.finish()
 }
 
+/// Key administration stays with the account (the statement AWS requires so the key never
+/// becomes unmanageable), without key *use*: an account administrator can manage the key but
+/// not decrypt with it ([`key_use`] names who may).
 fn root_admin(names: &Names) -> Statement {
-    Statement::allow("KeyAdministrationByAccount", &["kms:*"], vec!["*".into()])
+    Statement::allow(
+        "KeyAdministrationByAccount",
+        ADMINISTER_KEY,
+        vec!["*".into()],
+    )
+    .principal(Principal::Aws(vec![names.account_root()]))
+}
+
+/// What administering a key takes: everything but using it (no `Decrypt`, `Encrypt`,
+/// `GenerateDataKey*`, `ReEncrypt*`) and no `CreateGrant` (a grant hands out use).
+const ADMINISTER_KEY: &[&str] = &[
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+];
+
+/// Key use for the platform's roles only, named by `aws:PrincipalArn` (a condition, so the
+/// key policy is valid before the access stack creates the roles); their identity policies
+/// still have to grant it, some only through a service (`kms:ViaService`).
+fn key_use(env: &Environment, names: &Names, key: &str) -> Statement {
+    let roles = crate::intent::key_users(env, key)
+        .into_iter()
+        .map(|r| names.role_arn(r))
+        .collect();
+    Statement::allow("KeyUseByPlatformRoles", USE_KEY, vec!["*".into()])
         .principal(Principal::Aws(vec![names.account_root()]))
+        .when("ArnEquals", "aws:PrincipalArn", roles)
 }
 
 fn service(name: &str) -> Principal {
@@ -82,9 +130,10 @@ const USE_KEY: &[&str] = &[
     "kms:ReEncrypt*",
 ];
 
-fn data_key_policy(names: &Names) -> PolicyDocument {
+fn data_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
     PolicyDocument::new(vec![
         root_admin(names),
+        key_use(env, names, "DataKey"),
         source_account(
             names,
             Statement::allow("GlueEncryptsJobOutput", USE_KEY, vec!["*".into()])
@@ -93,7 +142,7 @@ fn data_key_policy(names: &Names) -> PolicyDocument {
     ])
 }
 
-fn logs_key_policy(names: &Names) -> PolicyDocument {
+fn logs_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
     let logs_service = format!("logs.{}.amazonaws.com", names.region());
     let log_groups: Value<String> = names
         .arn_string("logs", names.region(), names.account(), "log-group:*")
@@ -103,6 +152,7 @@ fn logs_key_policy(names: &Names) -> PolicyDocument {
         .into();
     PolicyDocument::new(vec![
         root_admin(names),
+        key_use(env, names, "LogsKey"),
         Statement::allow("CloudWatchLogsEncryptsLogGroups", USE_KEY, vec!["*".into()])
             .principal(Principal::Service(vec![logs_service.into()]))
             .when(

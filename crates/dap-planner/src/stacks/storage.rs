@@ -51,7 +51,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             &format!("{}Policy", zone.logical_id()),
             ResourceEntry::new(s3::BucketPolicy {
                 bucket: r#ref(zone.logical_id()),
-                policy_document: bucket_policy(names, zone),
+                policy_document: bucket_policy(env, names, zone),
             }),
         );
     }
@@ -98,7 +98,49 @@ fn lifecycle(env: &Environment, zone: Zone) -> s3::LifecycleConfiguration {
     s3::LifecycleConfiguration { rules }
 }
 
-fn bucket_policy(names: &Names, zone: Zone) -> PolicyDocument {
+/// The data perimeter of a zone: no principal but the roles meant to reach its objects reads,
+/// writes or deletes them, whatever its identity policy says (an account administrator
+/// included). AWS services acting as themselves (`aws:PrincipalIsAWSService`) are not
+/// principals of the account and keep the grants the policy gives them by name; services that
+/// act for a caller (Athena, Glue) use the caller's role, which the list names.
+fn perimeter(env: &Environment, names: &Names, zone: Zone) -> Statement {
+    let roles = crate::intent::perimeter(env, zone)
+        .into_iter()
+        .map(|r| names.role_arn(r))
+        .collect();
+    Statement::deny(
+        "DenyDataAccessOutsideThePlatform",
+        PERIMETER_ACTIONS,
+        vec![names.bucket_arn(zone), names.objects_arn(zone, "")],
+    )
+    .principal(Principal::Any)
+    .when("ArnNotEquals", "aws:PrincipalArn", roles)
+    .when(
+        "BoolIfExists",
+        "aws:PrincipalIsAWSService",
+        vec!["false".into()],
+    )
+}
+
+/// The actions the perimeter denies: listing the object keys (file names), reading, writing,
+/// deleting and restoring data.
+const PERIMETER_ACTIONS: &[&str] = &[
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:GetObject",
+    "s3:GetObjectAttributes",
+    "s3:GetObjectVersion",
+    "s3:ListBucket",
+    "s3:ListBucketMultipartUploads",
+    "s3:ListBucketVersions",
+    "s3:ListMultipartUploadParts",
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:ReplicateObject",
+    "s3:RestoreObject",
+];
+
+fn bucket_policy(env: &Environment, names: &Names, zone: Zone) -> PolicyDocument {
     let bucket = names.bucket_arn(zone);
     let objects = names.objects_arn(zone, "");
     let mut statements = vec![Statement::deny(
@@ -108,6 +150,9 @@ fn bucket_policy(names: &Names, zone: Zone) -> PolicyDocument {
     )
     .principal(Principal::Any)
     .when("Bool", "aws:SecureTransport", vec!["false".into()])];
+    if crate::intent::PERIMETER_ZONES.contains(&zone) {
+        statements.push(perimeter(env, names, zone));
+    }
     let account: Value<String> = names.account().into();
     match zone {
         Zone::AccessLogs => {

@@ -117,18 +117,63 @@ impl Rule for AccessExceedsIntent {
         let Some(env) = cx.env else { return };
         let pin = cx.model.pin();
         let eval = Evaluator::new(&cx.model.policies, &pin.account, &pin.partition);
+        let with_admin = cx.model.policies.with_administrator();
+        let admin_eval = Evaluator::new(&with_admin, &pin.account, &pin.partition);
         for want in intent::intent(env) {
-            let arn = format!("arn:{}:iam::{}:role/{}", pin.partition, pin.account, want.role);
-            let who = Who::Role {
-                name: &want.role,
-                arn: &arn,
+            let administrator = want.role == intent::ADMINISTRATOR;
+            // The administrators' reach is judged where the bucket or key is declared (a
+            // folder holding only some stacks says nothing of the others).
+            let declared = match &want.place {
+                Place::Bucket { name, .. } => cx.bucket_named(name).is_some(),
+                Place::Key { logical_id } => cx
+                    .of_type("AWS::KMS::Key")
+                    .any(|k| k.id == *logical_id),
             };
-            let Some((reach, outcome)) = requests(&want.place, cx).into_iter().find_map(|(r, req)| {
-                let o = eval.decide(who, &req, Scope::Some, Ctx::default());
-                o.allowed.then_some((r, o))
-            }) else {
+            if administrator && !declared {
                 continue;
+            }
+            let (eval, name, arn) = if administrator {
+                (&admin_eval, dap_model::ADMINISTRATOR, pin.root())
+            } else {
+                let arn = format!("arn:{}:iam::{}:role/{}", pin.partition, pin.account, want.role);
+                (&eval, want.role.as_str(), arn)
             };
+            let who = Who::Role { name, arn: &arn };
+            let mut reach = Reach::None;
+            let mut granted: Option<Outcome> = None;
+            let mut admin: Option<Outcome> = None;
+            // What the role's own policies grant, resource policies aside: an excess there is
+            // reported even while a bucket's perimeter or a key policy stops it.
+            let mut latent: Option<(Reach, Outcome)> = None;
+            for (level, req) in requests(&want.place, cx) {
+                let o = eval.decide(who, &req, Scope::Some, Ctx::default());
+                if !administrator && !o.allowed && level > want.reach && latent.is_none() {
+                    let alone = Request {
+                        resource_policy: None,
+                        ..req.clone()
+                    };
+                    let own = eval.decide(who, &alone, Scope::Some, Ctx::default());
+                    if own.allowed && (level != Reach::Admin || !want.admin) {
+                        latent = Some((level, own));
+                    }
+                }
+                if !o.allowed {
+                    continue;
+                }
+                if level == Reach::Admin {
+                    admin = Some(o);
+                } else if level > reach {
+                    reach = level;
+                    granted = Some(o);
+                }
+            }
+            if let Some(o) = admin.filter(|_| !want.admin) {
+                report(cx, &want, Reach::Admin, None, &o, out);
+            }
+            if let Some((level, o)) = latent.filter(|(l, _)| *l > reach) {
+                report_latent(cx, &want, level, &o, out);
+            }
+            let Some(outcome) = granted else { continue };
             let unbound = want.via.filter(|via| {
                 reach <= want.reach
                     && !outcome
@@ -144,6 +189,39 @@ impl Rule for AccessExceedsIntent {
     }
 }
 
+/// An excess the role's own policies grant but a resource policy stops today.
+fn report_latent(cx: &Context<'_>, want: &Intended, level: Reach, own: &Outcome, out: &mut Vec<Hit>) {
+    let key = matches!(want.place, Place::Key { .. });
+    let place = match &want.place {
+        Place::Bucket { zone, .. } => format!("the {zone} bucket's objects"),
+        Place::Key { logical_id } => format!("key `{logical_id}`"),
+    };
+    let cites: Vec<String> = own
+        .grants
+        .iter()
+        .map(|i| cx.model.policies.statements[*i].cite())
+        .collect();
+    let holder = own
+        .grants
+        .iter()
+        .map(|i| &cx.model.policies.statements[*i])
+        .find(|s| s.kind == PolicyKind::Identity)
+        .and_then(|s| cx.templates.get(s.template)?.resource(&s.resource));
+    if let Some(r) = holder {
+        out.push(Hit::on(
+            &r,
+            format!(
+                "role `{}`'s own policy lets it {} {place} ({}), beyond the {} it is meant to have; only the {} stops it today",
+                want.role,
+                level.label(key),
+                cites.join(", "),
+                want.reach.label(key),
+                if key { "key policy" } else { "bucket policy" }
+            ),
+        ));
+    }
+}
+
 fn report(
     cx: &Context<'_>,
     want: &Intended,
@@ -152,10 +230,11 @@ fn report(
     outcome: &Outcome,
     out: &mut Vec<Hit>,
 ) {
+    // The administrator's stand-in policy is not one of the templates' statements.
     let statements: Vec<&Statement> = outcome
         .grants
         .iter()
-        .map(|i| &cx.model.policies.statements[*i])
+        .filter_map(|i| cx.model.policies.statements.get(*i))
         .collect();
     let key = matches!(want.place, Place::Key { .. });
     let place = match &want.place {
@@ -178,9 +257,14 @@ fn report(
         ),
     };
     let cites: Vec<String> = statements.iter().map(|s| s.cite()).collect();
+    let administrator = want.role == intent::ADMINISTRATOR;
+    let who = if administrator {
+        "an account administrator (any principal with AdministratorAccess)".to_owned()
+    } else {
+        format!("role `{}`", want.role)
+    };
     let message = format!(
-        "role `{}` {what} (granted by {})",
-        want.role,
+        "{who} {what} (granted by {})",
         if cites.is_empty() {
             "no statement found".to_owned()
         } else {
@@ -188,11 +272,21 @@ fn report(
         }
     );
     // On the identity policy that grants it when there is one, else on the resource policy,
-    // else on the role.
+    // else on the role; the account's administrators' findings go on the bucket's or key's
+    // own policy, where the perimeter is missing.
+    let (kind, governed) = match &want.place {
+        Place::Bucket { name, .. } => (PolicyKind::Bucket, name.clone()),
+        Place::Key { logical_id } => (PolicyKind::Key, cx.model.resolver.key_arn(logical_id)),
+    };
+    let governing = cx.model.policies.attached(kind, &governed).next();
     let holder = statements
         .iter()
-        .find(|s| s.kind == PolicyKind::Identity)
-        .or(statements.first())
+        .find(|s| s.kind == PolicyKind::Identity && !administrator)
+        .or(if administrator {
+            governing.as_ref()
+        } else {
+            statements.first()
+        })
         .and_then(|s| {
             cx.templates
                 .get(s.template)
