@@ -13,6 +13,10 @@ use crate::value::{items, text};
 /// events; the landing zone's objects expire).
 pub const DATA_ZONES: &[&str] = &["landing", "raw", "curated"];
 
+/// The buckets whose object events the trail must record: the data lake, the query results,
+/// and the assets (the Glue scripts that run with data access).
+pub const AUDITED_ZONES: &[&str] = &["landing", "raw", "curated", "athena-results", "assets"];
+
 /// The templates under check.
 pub struct Context<'a> {
     /// Every template, in the order given.
@@ -115,6 +119,16 @@ impl<'a> Context<'a> {
     pub fn data_zone(&self, bucket: &Res<'_>) -> Option<&'static str> {
         let name = bucket.prop("BucketName").as_str()?;
         DATA_ZONES.iter().copied().find(|zone| match self.env {
+            Some(env) => dap_config::bucket_name(env, zone) == name,
+            None => name.contains(&format!("-{zone}-")),
+        })
+    }
+
+    /// The audited zone of a bucket ([`AUDITED_ZONES`]), if it is one, found as
+    /// [`Context::data_zone`] finds data zones.
+    pub fn audited_zone(&self, bucket: &Res<'_>) -> Option<&'static str> {
+        let name = bucket.prop("BucketName").as_str()?;
+        AUDITED_ZONES.iter().copied().find(|zone| match self.env {
             Some(env) => dap_config::bucket_name(env, zone) == name,
             None => name.contains(&format!("-{zone}-")),
         })

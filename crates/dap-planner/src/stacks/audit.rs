@@ -55,9 +55,11 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             roles: Vec::new(),
         }),
     );
+    // Object events on every bucket holding data or code that runs with data access: the
+    // data lake, the query results, and the assets (Glue scripts, docs).
     let data_buckets = Zone::ALL
         .iter()
-        .filter(|z| z.is_data_zone())
+        .filter(|z| z.is_data_zone() || matches!(z, Zone::AthenaResults | Zone::Assets))
         .map(|z| format!("arn:{}:s3:::{}/", names.partition(), names.bucket(*z)).into())
         .collect();
     b.add(

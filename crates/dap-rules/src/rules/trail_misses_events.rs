@@ -3,7 +3,7 @@ use crate::value::mentions;
 
 rule! {
     /// Flags a CloudTrail trail that does not record management read and write events, or
-    /// the object-level events of the data-lake buckets.
+    /// the object-level events of the buckets holding data or code.
     ///
     /// ## What it checks
     ///
@@ -87,7 +87,7 @@ impl Rule for TrailMissesEvents {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Hit>) {
         let buckets: Vec<(Res<'_>, &str)> = cx
             .of_type("AWS::S3::Bucket")
-            .filter(|b| cx.data_zone(b).is_some())
+            .filter(|b| cx.audited_zone(b).is_some())
             .filter_map(|b| Some((b, b.prop("BucketName").as_str()?)))
             .collect();
         for t in cx.of_type("AWS::CloudTrail::Trail") {
