@@ -130,6 +130,11 @@ impl Names {
         format!("s3://{}/{prefix}", self.bucket(zone))
     }
 
+    /// The on-demand trigger that runs a dataset's job (`clean`, `curate`) as deployed.
+    pub fn trigger(&self, dataset: &str, job: &str) -> String {
+        self.named(&format!("{dataset}-{job}-on-demand"))
+    }
+
     /// An IAM role's name.
     pub fn role(&self, role: &str) -> String {
         self.named(role)

@@ -309,6 +309,15 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
                         .map(|j| names.local_arn("glue", &format!("job/{}", names.job(d, j))))
                 })
                 .collect();
+            let triggers: Vec<Value<String>> = env
+                .datasets
+                .keys()
+                .flat_map(|d| {
+                    ["clean", "curate"].map(|j| {
+                        names.local_arn("glue", &format!("trigger/{}", names.trigger(d, j)))
+                    })
+                })
+                .collect();
             let crawlers = env
                 .datasets
                 .keys()
@@ -339,16 +348,23 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
                     dataset_objects(env, names, Zone::Curated),
                 ),
                 Statement::allow("UseDataKey", USE_DATA_KEY, vec![keys.data.clone()]),
+                // Jobs run through their on-demand triggers (no argument overrides): no
+                // `glue:StartJobRun`, which would let the caller change the script or install
+                // modules and run them as the job's role.
                 Statement::allow(
-                    "RunJobs",
+                    "WatchJobs",
                     &[
                         "glue:BatchStopJobRun",
                         "glue:GetJob",
                         "glue:GetJobRun",
                         "glue:GetJobRuns",
-                        "glue:StartJobRun",
                     ],
                     jobs,
+                ),
+                Statement::allow(
+                    "RunJobsAsDeployed",
+                    &["glue:GetTrigger", "glue:StartTrigger"],
+                    triggers,
                 ),
                 Statement::allow(
                     "RunCrawlers",

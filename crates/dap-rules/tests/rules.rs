@@ -74,6 +74,7 @@ rule_cases! {
     dap_glue_001: "DAP-GLUE-001" on "BusinessLicencesCrawler",
     dap_glue_002: "DAP-GLUE-002" on "GlueSecurityConfiguration",
     dap_glue_003: "DAP-GLUE-003" on "BusinessLicencesCleanJob",
+    dap_glue_004: "DAP-GLUE-004" on "DataEngineerRolePolicy",
     dap_ath_001: "DAP-ATH-001" on "Workgroup",
     dap_ath_002: "DAP-ATH-002" on "Workgroup",
     dap_ath_003: "DAP-ATH-003" on "Workgroup",

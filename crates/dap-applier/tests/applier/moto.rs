@@ -326,14 +326,21 @@ fn templates_over_the_inline_limit_go_through_the_assets_bucket() {
             .filter(|s| s.yaml.len() > 20_000)
             .map(|s| s.name.as_str())
             .collect();
-        assert_eq!(big, ["dap-local-access", "dap-local-monitoring"]);
+        assert_eq!(
+            big,
+            [
+                "dap-local-storage",
+                "dap-local-access",
+                "dap-local-monitoring"
+            ]
+        );
         let plan = applier.plan(PlanOptions::default()).await.unwrap();
         let report = applier.apply(&plan, Arc::new(Quiet)).await.unwrap();
         assert!(report.succeeded(), "{:#?}", report.stacks);
-        // Two scripts and two templates.
+        // Two scripts and three templates.
         assert_eq!(
             applier.calls().get("s3:PutObject"),
-            4,
+            5,
             "{}",
             applier.calls()
         );

@@ -109,6 +109,30 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                 tags: b.tag_map(),
             }),
         );
+        // Data engineers run the jobs through these triggers, never with `StartJobRun`: a
+        // trigger carries no argument overrides, so what runs is the job's own script and
+        // arguments (no `--additional-python-modules`, no other script location).
+        for job in ["Clean", "Curate"] {
+            let lower = job.to_lowercase();
+            b.add(
+                &format!("{ds}{job}OnDemand"),
+                ResourceEntry::new(glue::Trigger {
+                    name: names.trigger(dataset, &lower),
+                    description: format!(
+                        "Runs the {dataset} {lower} job as deployed, for data engineers"
+                    ),
+                    kind: "ON_DEMAND".to_owned(),
+                    schedule: None,
+                    start_on_creation: false,
+                    actions: vec![glue::TriggerAction {
+                        job_name: Some(r#ref(&format!("{ds}{job}Job"))),
+                        crawler_name: None,
+                    }],
+                    predicate: None,
+                    tags: b.tag_map(),
+                }),
+            );
+        }
         for (id, name, after, action_job, action_crawler, about) in [
             (
                 "CurateAfterClean",

@@ -56,6 +56,7 @@ register! {
     glue_without_security_configuration::GlueWithoutSecurityConfiguration,
     security_configuration_not_encrypting::SecurityConfigurationNotEncrypting,
     glue_job_on_unsupported_version::GlueJobOnUnsupportedVersion,
+    job_startable_with_overrides::JobStartableWithOverrides,
     workgroup_configuration_not_enforced::WorkgroupConfigurationNotEnforced,
     workgroup_results_not_encrypted::WorkgroupResultsNotEncrypted,
     workgroup_without_scan_cutoff::WorkgroupWithoutScanCutoff,
