@@ -125,6 +125,11 @@ pub struct Principals {
     pub analyst: Vec<String>,
     /// May assume the auditor role.
     pub auditor: Vec<String>,
+    /// An optional break-glass role (its ARN, in the environment's account) that the data
+    /// perimeter lets in beside the platform's roles: the bucket perimeters and the keys' use
+    /// statement name it. None by default.
+    #[serde(default)]
+    pub break_glass: Option<String>,
 }
 
 /// Alarm recipients.

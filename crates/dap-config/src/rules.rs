@@ -298,6 +298,40 @@ pub(crate) fn log_retention(days: u32) -> Result<(), Reject> {
 }
 
 /// A principal allowed to assume a human role: a role ARN or an account root.
+/// The break-glass role: a role ARN (not an account root, not a user) in the environment's
+/// own account, without wildcards.
+pub(crate) fn break_glass_role(arn: &str, account: &str) -> Result<(), Reject> {
+    principal_arn(arn)?;
+    let allowed = "a role ARN of this environment's account, such as `arn:aws:iam::<account_id>:role/break-glass`";
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts[5] == "root" || !parts[5].starts_with("role/") {
+        return Err(Reject::new(
+            format!(
+                "{} is not a role: the break-glass principal must be one role",
+                code(arn)
+            ),
+            allowed,
+        ));
+    }
+    if parts[4] != account {
+        return Err(Reject::new(
+            format!(
+                "{} is in account `{}`, not in the environment's account `{account}`",
+                code(arn),
+                parts[4]
+            ),
+            allowed,
+        ));
+    }
+    if arn.contains(['*', '?']) {
+        return Err(Reject::new(
+            format!("{} has a wildcard: the perimeter names one role", code(arn)),
+            allowed,
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn principal_arn(arn: &str) -> Result<(), Reject> {
     let allowed = "`arn:aws:iam::<12-digit account>:role/<path/name>` (SSO roles included) or `arn:aws:iam::<12-digit account>:root`";
     let fail = |reason: &str| {

@@ -79,6 +79,7 @@ const PRINCIPALS: &[Field] = &[
     req("data_engineer", Ty::Seq(&Ty::Str)),
     req("analyst", Ty::Seq(&Ty::Str)),
     req("auditor", Ty::Seq(&Ty::Str)),
+    opt("break_glass", Ty::OptStr),
 ];
 
 const GLUE: &[Field] = &[
@@ -653,7 +654,7 @@ endpoint_url: http://127.0.0.1:5000
 protection: strict
 datasets: {business-licences: {years: [2024]}}
 retention: {landing_expiry_days: 1, noncurrent_version_expiry_days: 1, log_retention_days: 1, athena_results_expiry_days: 1}
-principals: {data_engineer: [a], analyst: [b], auditor: [c]}
+principals: {data_engineer: [a], analyst: [b], auditor: [c], break_glass: g}
 alarms: {emails: [a@b.ca]}
 budget: {monthly_usd: 1, alert_thresholds_percent: [1]}
 glue: {worker_type: G.1X, number_of_workers: 2, timeout_minutes: 1, max_retries: 1, schedule: x}

@@ -289,6 +289,13 @@ fn check_retention(env: &Environment, ctx: &mut Ctx<'_>) {
 fn check_principals(env: &Environment, ctx: &mut Ctx<'_>) {
     let path = Path::root().key("principals");
     let p = &env.principals;
+    if let Some(arn) = &p.break_glass {
+        ctx.check(
+            &path.key("break_glass"),
+            At::Value,
+            rules::break_glass_role(arn, &env.account_id),
+        );
+    }
     for (key, arns) in [
         ("data_engineer", &p.data_engineer),
         ("analyst", &p.analyst),

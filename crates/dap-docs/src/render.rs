@@ -288,6 +288,7 @@ fn base_context(m: &Model) -> Value {
             "prefix": p.env.prefix,
             "protection": p.manifest.protection,
             "termination_protection": p.manifest.termination_protection,
+            "break_glass": p.env.principals.break_glass,
         },
         "html": false,
         "svg_placeholder": SVG_PLACEHOLDER,

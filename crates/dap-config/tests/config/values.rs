@@ -230,6 +230,18 @@ fn principal_and_alarm_values() {
             "principals.auditor"
         ),
         (
+            "break_glass_in_another_account",
+            "  auditor:\n    - arn:aws:iam::333333333333:role/auditor",
+            "  auditor:\n    - arn:aws:iam::333333333333:role/auditor\n  break_glass: arn:aws:iam::444444444444:role/break-glass",
+            "principals.break_glass"
+        ),
+        (
+            "break_glass_account_root",
+            "  auditor:\n    - arn:aws:iam::333333333333:role/auditor",
+            "  auditor:\n    - arn:aws:iam::333333333333:role/auditor\n  break_glass: arn:aws:iam::333333333333:root",
+            "principals.break_glass"
+        ),
+        (
             "email_no_domain",
             "    - data-platform-alerts@vancouver.ca",
             "    - data-platform-alerts",

@@ -97,13 +97,15 @@ const ADMINISTER_KEY: &[&str] = &[
     "kms:UpdateKeyDescription",
 ];
 
-/// Key use for the platform's roles only, named by `aws:PrincipalArn` (a condition, so the
+/// Key use for the platform's roles only (and the break-glass role, when the environment
+/// names one), named by `aws:PrincipalArn` (a condition, so the
 /// key policy is valid before the access stack creates the roles); their identity policies
 /// still have to grant it, some only through a service (`kms:ViaService`).
 fn key_use(env: &Environment, names: &Names, key: &str) -> Statement {
     let roles = crate::intent::key_users(env, key)
         .into_iter()
         .map(|r| names.role_arn(r))
+        .chain(env.principals.break_glass.clone().map(Into::into))
         .collect();
     Statement::allow("KeyUseByPlatformRoles", USE_KEY, vec!["*".into()])
         .principal(Principal::Aws(vec![names.account_root()]))

@@ -98,8 +98,8 @@ fn lifecycle(env: &Environment, zone: Zone) -> s3::LifecycleConfiguration {
     s3::LifecycleConfiguration { rules }
 }
 
-/// The data perimeter of a zone: no principal but the roles meant to reach its objects reads,
-/// writes or deletes them, whatever its identity policy says (an account administrator
+/// The data perimeter of a zone: no principal but the roles meant to reach its objects (and
+/// the environment's break-glass role, when it names one) lists, reads, writes or deletes them, whatever its identity policy says (an account administrator
 /// included). AWS services acting as themselves (`aws:PrincipalIsAWSService`) are not
 /// principals of the account and keep the grants the policy gives them by name; services that
 /// act for a caller (Athena, Glue) use the caller's role, which the list names.
@@ -107,6 +107,7 @@ fn perimeter(env: &Environment, names: &Names, zone: Zone) -> Statement {
     let roles = crate::intent::perimeter(env, zone)
         .into_iter()
         .map(|r| names.role_arn(r))
+        .chain(env.principals.break_glass.clone().map(Into::into))
         .collect();
     Statement::deny(
         "DenyDataAccessOutsideThePlatform",
