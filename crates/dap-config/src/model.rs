@@ -217,6 +217,12 @@ pub struct ReportingHost {
     pub subnet_id: Option<String>,
     /// CIDR blocks allowed to reach the report server on HTTPS (never `0.0.0.0/0`).
     pub allowed_cidrs: Vec<String>,
+    /// CIDR blocks the report server may open HTTPS connections to: the subnets of the VPC's
+    /// interface endpoints (SSM, Athena, Glue, STS, KMS). None by default: no egress at all.
+    pub egress_cidrs: Vec<String>,
+    /// Managed prefix lists the report server may open HTTPS connections to (`pl-` + hex; the
+    /// S3 gateway endpoint's list). None by default.
+    pub egress_prefix_lists: Vec<String>,
     /// The host's image: an AMI id (`ami-` + hex) or an SSM parameter reference
     /// (`resolve:ssm:/...`). Defaults to the latest Amazon Linux 2023 AMI.
     pub image: String,
@@ -230,6 +236,8 @@ impl Default for ReportingHost {
             vpc_id: None,
             subnet_id: None,
             allowed_cidrs: Vec::new(),
+            egress_cidrs: Vec::new(),
+            egress_prefix_lists: Vec::new(),
             image:
                 "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
                     .to_owned(),

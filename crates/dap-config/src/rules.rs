@@ -753,6 +753,24 @@ pub(crate) fn resource_id(value: &str, prefix: &str, what: &str) -> Result<(), R
 }
 
 /// An IPv4 CIDR block: its network address and prefix length.
+/// A managed prefix list id: `pl-` and 8 or 17 lowercase hex digits.
+pub(crate) fn prefix_list_id(value: &str) -> Result<(), Reject> {
+    let ok = value.strip_prefix("pl-").is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17)
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Reject::new(
+            format!("{} is not a prefix list id", code(value)),
+            "`pl-` followed by 8 or 17 lowercase hex digits, such as `pl-0123456789abcdef0`",
+        ))
+    }
+}
+
 pub(crate) fn cidr(value: &str) -> Result<(u32, u8), Reject> {
     let allowed = "an IPv4 CIDR block such as `10.20.0.0/16`, never `0.0.0.0/0`";
     let bad = |reason: &str| {

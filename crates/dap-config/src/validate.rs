@@ -447,6 +447,18 @@ fn check_reporting_host(env: &Environment, ctx: &mut Ctx<'_>) {
             }
         }
     }
+    let egress_path = path.key("egress_cidrs");
+    for (i, cidr) in host.egress_cidrs.iter().enumerate() {
+        if let Err(reject) = rules::cidr(cidr) {
+            ctx.check(&egress_path.index(i), At::Value, Err(reject));
+        }
+    }
+    ctx.no_duplicates(&egress_path, host.egress_cidrs.iter(), "CIDR block");
+    let lists_path = path.key("egress_prefix_lists");
+    for (i, id) in host.egress_prefix_lists.iter().enumerate() {
+        ctx.check(&lists_path.index(i), At::Value, rules::prefix_list_id(id));
+    }
+    ctx.no_duplicates(&lists_path, host.egress_prefix_lists.iter(), "prefix list");
     let cidrs_path = path.key("allowed_cidrs");
     let mut networks = Vec::new();
     for (i, cidr) in host.allowed_cidrs.iter().enumerate() {

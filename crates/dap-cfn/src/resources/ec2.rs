@@ -27,6 +27,9 @@ pub struct SecurityGroupRule {
     pub to_port: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cidr_ip: Option<String>,
+    /// Egress only: a managed prefix list (an S3 gateway endpoint's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_prefix_list_id: Option<String>,
 }
 
 /// `AWS::EC2::LaunchTemplate`.

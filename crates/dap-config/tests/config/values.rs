@@ -411,6 +411,8 @@ fn reporting_host_values() {
         ("cidr_host_bits", "    - 10.20.0.0/16", "    - 10.20.1.0/16", "reporting_host.allowed_cidrs[0]"),
         ("cidr_malformed", "    - 10.20.0.0/16", "    - 10.20.0.300/32", "reporting_host.allowed_cidrs[0]"),
         ("cidr_repeated", "    - 10.20.0.0/16", "    - 10.20.0.0/16\n    - 10.20.0.0/16", "reporting_host.allowed_cidrs[1]"),
+        ("egress_cidr_whole_internet", "  image: resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\n", "  egress_cidrs: [0.0.0.0/0]\n", "reporting_host.egress_cidrs[0]"),
+        ("egress_prefix_list_malformed", "  image: resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\n", "  egress_prefix_lists: [pl-xyz]\n", "reporting_host.egress_prefix_lists[0]"),
         ("image_unknown", "image: resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", "image: ubuntu-22.04", "reporting_host.image"),
     ]));
 }

@@ -37,15 +37,10 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                     from_port: 443,
                     to_port: 443,
                     cidr_ip: Some(cidr.clone()),
+                    destination_prefix_list_id: None,
                 })
                 .collect(),
-            security_group_egress: vec![ec2::SecurityGroupRule {
-                description: "HTTPS to AWS APIs (SSM, S3, Athena)".to_owned(),
-                ip_protocol: "tcp".to_owned(),
-                from_port: 443,
-                to_port: 443,
-                cidr_ip: Some("0.0.0.0/0".to_owned()),
-            }],
+            security_group_egress: egress(host),
             tags: b.tags(),
         }),
     );
@@ -150,4 +145,40 @@ pub fn build(env: &Environment, names: &Names) -> Template {
         r#ref("ReportingHost"),
     );
     b.finish()
+}
+
+/// The report server's egress: HTTPS to what the environment names (the VPC endpoints' subnets,
+/// the S3 gateway endpoint's prefix list), nothing else. With nothing named, one rule that
+/// matches no traffic replaces the security group's default allow-all egress.
+fn egress(host: &dap_config::ReportingHost) -> Vec<ec2::SecurityGroupRule> {
+    let https =
+        |description: String, cidr: Option<String>, list: Option<String>| ec2::SecurityGroupRule {
+            description,
+            ip_protocol: "tcp".to_owned(),
+            from_port: 443,
+            to_port: 443,
+            cidr_ip: cidr,
+            destination_prefix_list_id: list,
+        };
+    let mut out: Vec<ec2::SecurityGroupRule> = host
+        .egress_cidrs
+        .iter()
+        .map(|c| https(format!("HTTPS to {c}"), Some(c.clone()), None))
+        .chain(
+            host.egress_prefix_lists
+                .iter()
+                .map(|l| https(format!("HTTPS to {l}"), None, Some(l.clone()))),
+        )
+        .collect();
+    if out.is_empty() {
+        out.push(ec2::SecurityGroupRule {
+            description: "No egress: matches no traffic".to_owned(),
+            ip_protocol: "icmp".to_owned(),
+            from_port: 252,
+            to_port: 86,
+            cidr_ip: Some("255.255.255.255/32".to_owned()),
+            destination_prefix_list_id: None,
+        });
+    }
+    out
 }
