@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo a newcomer runs with `make demo`: render the local environment, deploy it to a
 # local moto server (a stand-in for AWS on 127.0.0.1), plan again to show that nothing is
-# left to change, stop moto, then run the pipeline on the bundled City sample.
+# left to change, verify the live account against the model, stop moto, then run the
+# pipeline on the bundled City sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh
@@ -37,6 +38,15 @@ echo >&2
 echo "== dap plan --env local   (again: no changes, exit 0)" >&2
 "$dap" plan --env local
 echo "   exit code $?" >&2
+echo >&2
+echo "== dap verify --env local   (the live account read back and compared with the model)" >&2
+echo "   moto's CloudFormation accepts but does not create trails, alarms, metric filters," >&2
+echo "   bucket policies, subscriptions and several bucket settings, and ignores a role's" >&2
+echo "   managed policies: verify reports each as missing, which is exactly its job (exit 2)." >&2
+verify_code=0
+"$dap" verify --env local --report out/verify || verify_code=$?
+echo "   exit code $verify_code (0 live matches the model, 2 differences, 1 error); evidence in out/verify/local/" >&2
+if [ "$verify_code" -ne 0 ] && [ "$verify_code" -ne 2 ]; then exit "$verify_code"; fi
 kill "$moto_pid" 2>/dev/null || true
 wait "$moto_pid" 2>/dev/null || true
 trap - EXIT

@@ -12,12 +12,14 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-/// The three clients the applier uses, sharing one [`CallCounter`].
+/// The clients the applier uses, sharing one [`CallCounter`]: CloudFormation, S3 and STS
+/// for plans and deploys, and the [`ReadClients`] `verify` reads the live account with.
 #[derive(Clone, Debug)]
 pub struct Clients {
     pub(crate) cfn: aws_sdk_cloudformation::Client,
     pub(crate) s3: aws_sdk_s3::Client,
     pub(crate) sts: aws_sdk_sts::Client,
+    pub(crate) read: ReadClients,
     calls: CallCounter,
     endpoint: Option<String>,
 }
@@ -47,9 +49,16 @@ impl Clients {
             cfn,
             s3,
             sts,
+            read: ReadClients::from_sdk_config(config, &calls),
             calls,
             endpoint: config.endpoint_url().map(str::to_owned),
         }
+    }
+
+    /// These clients with other [`ReadClients`] (tests with scripted responses).
+    pub fn with_read_clients(mut self, read: ReadClients) -> Clients {
+        self.read = read;
+        self
     }
 
     /// Clients built elsewhere (tests with scripted responses). Add `calls` as an interceptor
@@ -60,10 +69,17 @@ impl Clients {
         sts: aws_sdk_sts::Client,
         calls: CallCounter,
     ) -> Clients {
+        // The read clients get the same region and no credentials: a test that verifies
+        // gives its own with [`Clients::with_read_clients`].
+        let config = SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(cfn.config().region().cloned())
+            .build();
         Clients {
             cfn,
             s3,
             sts,
+            read: ReadClients::from_sdk_config(&config, &calls),
             calls,
             endpoint: None,
         }
@@ -82,6 +98,62 @@ impl Clients {
     /// The custom endpoint, when not talking to AWS itself.
     pub fn endpoint(&self) -> Option<&str> {
         self.endpoint.as_deref()
+    }
+}
+
+/// The clients `verify` reads the live account with: IAM, KMS, CloudTrail, CloudWatch,
+/// CloudWatch Logs and SNS (S3 is shared with the deploy clients).
+#[derive(Clone, Debug)]
+pub struct ReadClients {
+    pub(crate) iam: aws_sdk_iam::Client,
+    pub(crate) kms: aws_sdk_kms::Client,
+    pub(crate) cloudtrail: aws_sdk_cloudtrail::Client,
+    pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
+    pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
+    pub(crate) sns: aws_sdk_sns::Client,
+}
+
+macro_rules! counted {
+    ($krate:ident, $config:expr, $calls:expr) => {
+        $krate::Client::from_conf(
+            $krate::config::Builder::from($config)
+                .interceptor($calls.clone())
+                .build(),
+        )
+    };
+}
+
+impl ReadClients {
+    /// Clients for a loaded configuration, counting their calls with `calls`.
+    pub fn from_sdk_config(config: &SdkConfig, calls: &CallCounter) -> ReadClients {
+        ReadClients {
+            iam: counted!(aws_sdk_iam, config, calls),
+            kms: counted!(aws_sdk_kms, config, calls),
+            cloudtrail: counted!(aws_sdk_cloudtrail, config, calls),
+            cloudwatch: counted!(aws_sdk_cloudwatch, config, calls),
+            logs: counted!(aws_sdk_cloudwatchlogs, config, calls),
+            sns: counted!(aws_sdk_sns, config, calls),
+        }
+    }
+
+    /// Clients built elsewhere (tests with scripted responses); add the [`CallCounter`] as
+    /// an interceptor to each for the counts to be right.
+    pub fn from_clients(
+        iam: aws_sdk_iam::Client,
+        kms: aws_sdk_kms::Client,
+        cloudtrail: aws_sdk_cloudtrail::Client,
+        cloudwatch: aws_sdk_cloudwatch::Client,
+        logs: aws_sdk_cloudwatchlogs::Client,
+        sns: aws_sdk_sns::Client,
+    ) -> ReadClients {
+        ReadClients {
+            iam,
+            kms,
+            cloudtrail,
+            cloudwatch,
+            logs,
+            sns,
+        }
     }
 }
 

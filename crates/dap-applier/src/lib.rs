@@ -31,6 +31,10 @@
 //! - A [`Plan`] serializes to the versioned plan document; [`Applier::check_saved`] refuses
 //!   a saved one when the account, a template or a deployed stack changed since.
 //!
+//! - [`Applier::verify`] reads the live account back through IAM, KMS, CloudTrail,
+//!   CloudWatch, CloudWatch Logs, SNS and S3 and compares it with the model, check by check,
+//!   including the access the live policies give ([`verify`]).
+//!
 //! - [`Applier::lock`] takes the environment's lock (a tiny stack `<prefix>-lock` made with
 //!   an atomic `CreateStack`) before `apply` or `destroy` changes anything; a second run is
 //!   refused with [`Error::Locked`] naming the holder and since when. [`Applier::unlock`]
@@ -68,6 +72,7 @@ mod lock;
 mod plan;
 pub mod security;
 mod state;
+pub mod verify;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,7 +83,7 @@ use dap_planner::Rendered;
 
 pub use apply::{ApplyReport, StackOutcome, StackReport};
 pub use assets::AssetOutcome;
-pub use clients::{CallCounter, CallCounts, Clients};
+pub use clients::{CallCounter, CallCounts, Clients, ReadClients};
 pub use connect::{load_clients, retry_config, ConnectOptions, MAX_ATTEMPTS};
 pub use destroy::{DestroyPlan, DestroyReport, DestroyStack, Retained};
 pub use diff::PropertyChange;
@@ -92,6 +97,7 @@ pub use plan::{
 };
 pub use security::SecurityChange;
 pub use state::{readiness, DeployedStack, Output, Readiness, TEMPLATE_SHA_TAG};
+pub use verify::{Check, Verification, VERIFY_FORMAT_VERSION};
 
 /// Tuning of waits and limits.
 #[derive(Clone, Debug)]
@@ -239,6 +245,12 @@ impl Applier {
         observer: Arc<dyn Observer>,
     ) -> Result<ApplyReport, Error> {
         self.inner.apply(plan, observer).await
+    }
+
+    /// Compare the live account with the model: IAM, KMS, CloudTrail, CloudWatch and its
+    /// logs, SNS and S3, and the access the live policies give ([`verify`]). Reads only.
+    pub async fn verify(&self) -> Result<Verification, Error> {
+        self.inner.verify().await
     }
 
     /// What [`destroy`](Self::destroy) would delete and leave in place. Refuses `strict`.

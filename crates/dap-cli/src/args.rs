@@ -6,8 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// dap: provisions the City of Vancouver's Data Analytical Platform on AWS from typed models.
 ///
-/// Exit codes: 0 success (for `plan`: no changes), 1 error, 2 changes present (`plan`),
-/// 3 blocked by a guard or a rule finding.
+/// Exit codes: 0 success (for `plan`: no changes; for `verify`: live matches the model),
+/// 1 error, 2 changes present (`plan`) or differences found (`verify`), 3 blocked by a guard
+/// or a rule finding.
 #[derive(Debug, Parser)]
 #[command(name = "dap", version, about, long_about)]
 pub struct Cli {
@@ -61,6 +62,19 @@ pub enum Command {
     /// then deletes the temporary change sets an interrupted run left on the environment's
     /// stacks. Exit codes: 0 released or not held, 1 error or cancelled.
     Unlock(UnlockArgs),
+    /// Prove the live account matches the model: read roles, managed policies, keys, the
+    /// trail, log groups, metric filters, alarms, the alarm topic's subscriptions and the
+    /// buckets back through IAM, KMS, CloudTrail, CloudWatch, CloudWatch Logs, SNS and S3, and
+    /// compare each with the rendered templates; then evaluate the live policies and report
+    /// any principal that can do more on a data location than the access matrix shows.
+    ///
+    /// Reads only, after the same account and region pin as `plan`. Prints each finding
+    /// (code, severity, resource, what the model says, what is live, the fix) and a summary
+    /// with the number of AWS calls; codes are explained in docs/verify.md. `--json` prints
+    /// the versioned document instead; `--report DIR` also writes `DIR/<env>/verify.md` and
+    /// `verify.html`, the evidence for auditors. Exit codes: 0 live matches the model, 2
+    /// differences found, 1 error.
+    Verify(VerifyArgs),
     /// Generate the reports for auditors and the architecture diagram into `docs/generated/`.
     ///
     /// From the same templates `render` produces: `<out>/<env>/access.md` (who may do what on
@@ -187,6 +201,24 @@ pub struct ApplyArgs {
     /// Allowances for the data-loss guard.
     #[command(flatten)]
     pub guard: GuardArgs,
+}
+
+/// `dap verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Environment and AWS access.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the verification as a JSON document (docs/verify.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the evidence report for auditors: `<DIR>/<env>/verify.md` and
+    /// `<DIR>/<env>/verify.html`.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Print every check, not only the findings.
+    #[arg(long)]
+    pub all_checks: bool,
 }
 
 /// `dap destroy`.

@@ -6,6 +6,8 @@ pub const SUCCESS: i32 = 0;
 pub const FAILURE: i32 = 1;
 /// `plan` found changes.
 pub const CHANGES: i32 = 2;
+/// `verify` found the live account different from the model.
+pub const DRIFT: i32 = 2;
 /// Changes blocked by a guard, or an error-severity rule finding.
 pub const BLOCKED: i32 = 3;
 

@@ -19,6 +19,7 @@ fn main() {
         Command::Apply(a) => commands::apply::run(a),
         Command::Destroy(a) => commands::destroy::run(a),
         Command::Unlock(a) => commands::unlock::run(a),
+        Command::Verify(a) => commands::verify::run(a),
         Command::Docs(a) => commands::docs::run(a),
         Command::Check(a) => commands::check::run(a),
     };

@@ -132,3 +132,9 @@ pub fn compare(
     let diff = compare::Comparison::new(&ma, &mb);
     render::comparison(&diff)
 }
+
+/// The evidence report of a live verification (`dap verify --report`): `<env>/verify.md`
+/// and a self-contained `<env>/verify.html`, from the verification's JSON document.
+pub fn evidence(verification: &serde_json::Value) -> Result<Docs, DocsError> {
+    render::evidence(verification)
+}

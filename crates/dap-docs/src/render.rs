@@ -76,6 +76,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/docs/compare.md.tera"),
     ),
     (
+        "verify.md",
+        include_str!("../../../templates/docs/verify.md.tera"),
+    ),
+    (
         "page.html",
         include_str!("../../../templates/docs/page.html.tera"),
     ),
@@ -206,6 +210,52 @@ pub fn comparison(c: &Comparison) -> Result<Docs, DocsError> {
     let md = render(&t, "compare.md", &ctx)?;
     let mut docs = Docs::new();
     docs.insert(format!("compare-{}-{}.md", c.a, c.b), md.into_bytes());
+    Ok(docs)
+}
+
+/// The evidence report of `dap verify --report`: `<env>/verify.md` and `<env>/verify.html`,
+/// from the verification document (`dap verify --json`), its checks grouped by service.
+pub fn evidence(v: &Value) -> Result<Docs, DocsError> {
+    let t = tera()?;
+    let env = v["environment"].as_str().unwrap_or("unknown").to_owned();
+    let mut services: Vec<(String, Vec<Value>)> = Vec::new();
+    for c in v["checks"].as_array().into_iter().flatten() {
+        let s = c["service"].as_str().unwrap_or_default().to_owned();
+        match services.iter_mut().find(|(n, _)| *n == s) {
+            Some((_, list)) => list.push(c.clone()),
+            None => services.push((s, vec![c.clone()])),
+        }
+    }
+    let findings = v["summary"]["findings"].as_u64().unwrap_or(0);
+    let mut ctx = v.clone();
+    ctx["services"] = json!(services
+        .iter()
+        .map(|(name, checks)| json!({
+            "name": name,
+            "checks": checks,
+            "failed": checks.iter().filter(|c| c["passed"] == false).count(),
+        }))
+        .collect::<Vec<_>>());
+    ctx["result"] = json!(if findings == 0 {
+        "live matches the model"
+    } else {
+        "live differs from the model"
+    });
+    ctx["summary_line"] = json!(format!(
+        "{} checks, {} passed, {} failed",
+        v["summary"]["checks"], v["summary"]["passed"], findings
+    ));
+    ctx["html"] = json!(false);
+    let md = render(&t, "verify.md", &ctx)?;
+    let mut docs = Docs::new();
+    docs.insert(format!("{env}/verify.md"), md.clone().into_bytes());
+    let page = json!({
+        "env": { "name": env, "account": v["account_id"], "region": v["region"] },
+        "page_title": format!("dap {env}: live verification"),
+        "sections": [{ "id": "verify", "title": "Live verification", "html": markdown_to_html(&md) }],
+    });
+    let html = render(&t, "page.html", &page)?;
+    docs.insert(format!("{env}/verify.html"), html.into_bytes());
     Ok(docs)
 }
 

@@ -502,7 +502,7 @@ pub struct LiveDocument {
 
 /// IAM returns policy documents URL-encoded (RFC 3986: `%7B%22Version%22…`); plain JSON
 /// passes as is.
-fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     if !text.trim_start().starts_with('%') {
         return text.to_owned();
     }

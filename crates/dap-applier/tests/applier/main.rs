@@ -6,3 +6,4 @@ mod faults;
 mod guard;
 mod moto;
 mod scripted;
+mod verify;

@@ -7,3 +7,4 @@ pub mod docs;
 pub mod plan;
 pub mod render;
 pub mod unlock;
+pub mod verify;

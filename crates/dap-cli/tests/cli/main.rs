@@ -9,3 +9,4 @@ mod guard;
 mod harness;
 mod plan;
 mod render;
+mod verify;

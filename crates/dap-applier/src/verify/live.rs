@@ -1,0 +1,883 @@
+//! Reading the live account: every service at once, list calls where one serves.
+//!
+//! | service | calls |
+//! |---|---|
+//! | IAM | `GetAccountAuthorizationDetails` (roles and local policies, every page); `GetPolicy` and `GetPolicyVersion` only for an AWS managed policy found attached to a platform role |
+//! | KMS | `ListAliases`; per key `DescribeKey`, `GetKeyRotationStatus`, `GetKeyPolicy`, `ListGrants` |
+//! | CloudFormation | `ListStackResources` of the stacks holding keys (which key each stack made) |
+//! | CloudTrail | `GetTrail`, `GetTrailStatus`, `GetEventSelectors` |
+//! | CloudWatch Logs | `DescribeLogGroups` per name prefix; `DescribeMetricFilters` per log group that has filters |
+//! | CloudWatch | `DescribeAlarms` by the alarms' common prefix |
+//! | SNS | `ListSubscriptionsByTopic` per topic |
+//! | S3 | per bucket `GetBucketEncryption`, `GetPublicAccessBlock`, `GetBucketVersioning`, `GetBucketOwnershipControls`, `GetBucketPolicy` |
+//!
+//! "Not found" answers are facts (the thing is missing); any other error stops `verify`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use futures_util::future::join_all;
+
+use super::expect::Expected;
+use crate::clients::Clients;
+use crate::error::aws;
+use crate::Error;
+
+/// A role as IAM holds it.
+#[derive(Clone, Debug, Default)]
+pub struct Role {
+    /// The trust policy (JSON, URL-encoded as IAM returns it).
+    pub trust: String,
+    /// Inline policies: name → document.
+    pub inline: BTreeMap<String, String>,
+    /// Attached managed policies (ARNs).
+    pub managed: BTreeSet<String>,
+    /// The permissions boundary (ARN).
+    pub boundary: Option<String>,
+}
+
+/// A managed policy's default version.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    /// Its default version id.
+    pub version: String,
+    /// That version's document.
+    pub document: String,
+}
+
+/// A key as KMS holds it.
+#[derive(Clone, Debug, Default)]
+pub struct Key {
+    /// Its id.
+    pub id: String,
+    /// Its ARN.
+    pub arn: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, …
+    pub state: String,
+    /// `CUSTOMER` or `AWS`.
+    pub manager: String,
+    /// `SYMMETRIC_DEFAULT`, …
+    pub spec: String,
+    /// Rotation on.
+    pub rotation: bool,
+    /// The key policy.
+    pub policy: String,
+    /// Grants: `grantee: operations`.
+    pub grants: Vec<String>,
+    /// Why the key could not be read (its policy is not a document); the fields above are
+    /// then empty.
+    pub unreadable: Option<String>,
+}
+
+/// The trail as CloudTrail holds it.
+#[derive(Clone, Debug, Default)]
+pub struct Trail {
+    /// Its bucket.
+    pub bucket: String,
+    /// Multi-region.
+    pub multi_region: bool,
+    /// Global service events.
+    pub global_events: bool,
+    /// Log file validation.
+    pub validation: bool,
+    /// Its key (ARN or id).
+    pub key: Option<String>,
+    /// Its log group's ARN.
+    pub log_group_arn: Option<String>,
+    /// Logging.
+    pub logging: bool,
+    /// The latest delivery error.
+    pub delivery_error: Option<String>,
+    /// Data resources recorded (`AWS::S3::Object arn:…/`), from basic and advanced selectors.
+    pub data_resources: BTreeSet<String>,
+    /// Management events recorded.
+    pub management_events: bool,
+}
+
+/// A log group.
+#[derive(Clone, Debug, Default)]
+pub struct LogGroup {
+    /// Retention in days (none: never expire).
+    pub retention: Option<i32>,
+    /// Its key's ARN.
+    pub key: Option<String>,
+}
+
+/// A metric filter.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Its log group.
+    pub log_group: String,
+    /// Its pattern.
+    pub pattern: String,
+    /// `namespace/metric` of each transformation.
+    pub metrics: Vec<String>,
+}
+
+/// An alarm.
+#[derive(Clone, Debug, Default)]
+pub struct Alarm {
+    /// `namespace/metric`.
+    pub metric: String,
+    /// Alarm actions, sorted.
+    pub actions: Vec<String>,
+    /// Actions enabled.
+    pub enabled: bool,
+}
+
+/// A bucket's settings.
+#[derive(Clone, Debug, Default)]
+pub struct Bucket {
+    /// Whether it exists.
+    pub exists: bool,
+    /// Default encryption algorithm.
+    pub sse: Option<String>,
+    /// Its key (ARN or id).
+    pub key: Option<String>,
+    /// Public access block (four flags).
+    pub public_access: Option<[bool; 4]>,
+    /// Versioning status.
+    pub versioning: Option<String>,
+    /// Object ownership.
+    pub ownership: Option<String>,
+    /// The bucket policy.
+    pub policy: Option<String>,
+}
+
+/// Everything read.
+#[derive(Clone, Debug, Default)]
+pub struct Live {
+    /// Roles by name (the model's only; others are not read further).
+    pub roles: BTreeMap<String, Role>,
+    /// Customer managed policies by ARN, and AWS managed ones attached to a platform role.
+    pub policies: BTreeMap<String, Policy>,
+    /// Aliases: name → target key id.
+    pub aliases: BTreeMap<String, String>,
+    /// The key each stack deployed: logical id → key id.
+    pub stack_keys: BTreeMap<String, String>,
+    /// Keys by logical id (found through the stack, else the alias).
+    pub keys: BTreeMap<String, Key>,
+    /// The trail, if it exists.
+    pub trail: Option<Trail>,
+    /// Log groups by name.
+    pub log_groups: BTreeMap<String, LogGroup>,
+    /// Metric filters by name.
+    pub filters: BTreeMap<String, Filter>,
+    /// Alarms by name.
+    pub alarms: BTreeMap<String, Alarm>,
+    /// Subscriptions by topic ARN: `protocol endpoint` (none when the topic is missing).
+    pub subscriptions: BTreeMap<String, Option<Vec<(String, String)>>>,
+    /// Buckets by name.
+    pub buckets: BTreeMap<String, Bucket>,
+}
+
+impl Live {
+    /// A key ARN (or id) as the model names it: the stand-in ARN of its logical id.
+    pub fn key_logical(&self, key: &str) -> Option<&str> {
+        let id = key.rsplit('/').next().unwrap_or(key);
+        if key.contains(":alias/") || key.starts_with("alias/") {
+            let alias = format!("alias/{id}");
+            let target = self.aliases.get(&alias)?;
+            return self.key_logical(target);
+        }
+        self.keys
+            .iter()
+            .find(|(_, k)| k.id == id || k.arn == key)
+            .map(|(l, _)| l.as_str())
+    }
+
+    /// Live JSON with every platform key's ARN replaced by its stand-in (what the model's
+    /// policies name), so documents compare.
+    pub fn with_stand_ins(&self, json: &str, pin: &dap_model::Pin) -> String {
+        let mut out = json.to_owned();
+        for (logical, k) in &self.keys {
+            if !k.arn.is_empty() {
+                out = out.replace(
+                    &k.arn,
+                    &format!(
+                        "arn:{}:kms:{}:{}:key/{logical}",
+                        pin.partition, pin.region, pin.account
+                    ),
+                );
+            }
+        }
+        out
+    }
+}
+
+fn not_found<E: ProvideErrorMetadata>(e: &E, codes: &[&str]) -> bool {
+    e.code().is_some_and(|c| codes.contains(&c))
+}
+
+/// Read what the model names.
+pub(crate) async fn read(
+    clients: &Clients,
+    rendered: &dap_planner::Rendered,
+    expected: &Expected,
+) -> Result<Live, Error> {
+    let (iam, keys, trail, logs, alarms, subs, buckets) = tokio::join!(
+        read_iam(clients, expected),
+        read_keys(clients, rendered, expected),
+        read_trail(clients, expected),
+        read_logs(clients, expected),
+        read_alarms(clients, expected),
+        read_subscriptions(clients, expected),
+        read_buckets(clients, expected),
+    );
+    let (roles, policies) = iam?;
+    let (aliases, stack_keys, keys) = keys?;
+    let (log_groups, filters) = logs?;
+    Ok(Live {
+        roles,
+        policies,
+        aliases,
+        stack_keys,
+        keys,
+        trail: trail?,
+        log_groups,
+        filters,
+        alarms: alarms?,
+        subscriptions: subs?,
+        buckets: buckets?,
+    })
+}
+
+type IamRead = (BTreeMap<String, Role>, BTreeMap<String, Policy>);
+
+async fn read_iam(clients: &Clients, expected: &Expected) -> Result<IamRead, Error> {
+    use aws_sdk_iam::types::EntityType;
+    let iam = &clients.read.iam;
+    let ours: BTreeSet<&str> = expected.roles.iter().map(|r| r.name.as_str()).collect();
+    let mut roles = BTreeMap::new();
+    let mut policies = BTreeMap::new();
+    let mut pages = iam
+        .get_account_authorization_details()
+        .filter(EntityType::Role)
+        .filter(EntityType::LocalManagedPolicy)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws("iam:GetAccountAuthorizationDetails", e))?;
+        for r in page.role_detail_list() {
+            let name = r.role_name().unwrap_or_default();
+            if !ours.contains(name) {
+                continue;
+            }
+            roles.insert(
+                name.to_owned(),
+                Role {
+                    trust: r
+                        .assume_role_policy_document()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    inline: r
+                        .role_policy_list()
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.policy_name().unwrap_or_default().to_owned(),
+                                p.policy_document().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect(),
+                    managed: r
+                        .attached_managed_policies()
+                        .iter()
+                        .filter_map(|p| p.policy_arn().map(str::to_owned))
+                        .collect(),
+                    boundary: r
+                        .permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn().map(str::to_owned)),
+                },
+            );
+        }
+        for p in page.policies() {
+            let version = p.default_version_id().unwrap_or_default();
+            let document = p
+                .policy_version_list()
+                .iter()
+                .find(|v| v.is_default_version() || v.version_id() == Some(version))
+                .and_then(|v| v.document())
+                .unwrap_or_default();
+            policies.insert(
+                p.arn().unwrap_or_default().to_owned(),
+                Policy {
+                    version: version.to_owned(),
+                    document: document.to_owned(),
+                },
+            );
+        }
+    }
+    // AWS managed policies attached to a platform role: their documents, for the access
+    // check (only when there are any: a clean platform attaches none).
+    let foreign: BTreeSet<String> = roles
+        .values()
+        .flat_map(|r| r.managed.iter())
+        .filter(|arn| !policies.contains_key(*arn))
+        .cloned()
+        .collect();
+    let read = join_all(foreign.into_iter().map(|arn| async move {
+        let p = iam
+            .get_policy()
+            .policy_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| aws("iam:GetPolicy", e))?;
+        let version = p
+            .policy()
+            .and_then(|p| p.default_version_id())
+            .unwrap_or("v1")
+            .to_owned();
+        let v = iam
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id(&version)
+            .send()
+            .await
+            .map_err(|e| aws("iam:GetPolicyVersion", e))?;
+        let document = v
+            .policy_version()
+            .and_then(|v| v.document())
+            .unwrap_or_default()
+            .to_owned();
+        Ok::<_, Error>((arn, Policy { version, document }))
+    }))
+    .await;
+    for r in read {
+        let (arn, p) = r?;
+        policies.insert(arn, p);
+    }
+    Ok((roles, policies))
+}
+
+type KeysRead = (
+    BTreeMap<String, String>,
+    BTreeMap<String, String>,
+    BTreeMap<String, Key>,
+);
+
+async fn read_keys(
+    clients: &Clients,
+    rendered: &dap_planner::Rendered,
+    expected: &Expected,
+) -> Result<KeysRead, Error> {
+    let kms = &clients.read.kms;
+    let mut aliases = BTreeMap::new();
+    let mut pages = kms.list_aliases().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws("kms:ListAliases", e))?;
+        for a in page.aliases() {
+            if let (Some(name), Some(target)) = (a.alias_name(), a.target_key_id()) {
+                aliases.insert(name.to_owned(), target.to_owned());
+            }
+        }
+    }
+    // Which key each stack made: the stacks that hold keys, one call each.
+    let stacks: BTreeSet<&str> = expected.keys.iter().map(|k| k.stack.as_str()).collect();
+    let mut stack_keys = BTreeMap::new();
+    let listed = join_all(stacks.into_iter().filter_map(|slug| {
+        let name = rendered
+            .stacks
+            .iter()
+            .find(|s| s.kind.slug() == slug)?
+            .name
+            .clone();
+        Some(async move {
+            let mut found = Vec::new();
+            let mut pages = clients
+                .cfn
+                .list_stack_resources()
+                .stack_name(&name)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                match page {
+                    Ok(page) => {
+                        for r in page.stack_resource_summaries() {
+                            if r.resource_type() == Some("AWS::KMS::Key") {
+                                if let (Some(l), Some(p)) =
+                                    (r.logical_resource_id(), r.physical_resource_id())
+                                {
+                                    found.push((l.to_owned(), p.to_owned()));
+                                }
+                            }
+                        }
+                    }
+                    // A stack that does not exist made no key.
+                    Err(e) if e.message().is_some_and(|m| m.contains("does not exist")) => break,
+                    Err(e) => return Err(aws("cloudformation:ListStackResources", e)),
+                }
+            }
+            Ok(found)
+        })
+    }))
+    .await;
+    for l in listed {
+        stack_keys.extend(l?);
+    }
+    let reads = join_all(expected.keys.iter().map(|k| {
+        let id = stack_keys.get(&k.logical_id).cloned().or_else(|| {
+            k.alias
+                .as_ref()
+                .and_then(|a| aliases.get(a))
+                .cloned()
+        });
+        async move {
+            let Some(id) = id else {
+                return Ok(None);
+            };
+            // The key policy first: a key whose policy cannot be read (moto's CloudFormation
+            // stores it as an object, and then fails every call that reads it) is reported
+            // as such, and its other reads are not made.
+            let policy = match kms.get_key_policy().key_id(&id).policy_name("default").send().await {
+                Ok(p) => Ok(p.policy().unwrap_or_default().to_owned()),
+                Err(e) if not_found(&e, &["NotFoundException"]) => return Ok(None),
+                Err(e) if e.code().is_none() && e.raw_response().is_some_and(|r| r.status().is_success()) => {
+                    Err("kms:GetKeyPolicy answered something that is not a policy document (moto's CloudFormation stores key policies that way)".to_owned())
+                }
+                Err(e) => return Err(aws("kms:GetKeyPolicy", e)),
+            };
+            let pin = expected.pin.clone().unwrap_or_else(|| dap_model::Pin::new("", ""));
+            let stand_in_arn = format!(
+                "arn:{}:kms:{}:{}:key/{id}",
+                pin.partition, pin.region, pin.account
+            );
+            let policy = match policy {
+                Ok(p) => p,
+                Err(problem) => {
+                    return Ok(Some((
+                        k.logical_id.clone(),
+                        Key {
+                            id: id.clone(),
+                            arn: stand_in_arn,
+                            unreadable: Some(problem),
+                            ..Key::default()
+                        },
+                    )))
+                }
+            };
+            let described = match kms.describe_key().key_id(&id).send().await {
+                Ok(d) => d,
+                Err(e) if not_found(&e, &["NotFoundException"]) => return Ok(None),
+                Err(e) => return Err(aws("kms:DescribeKey", e)),
+            };
+            let meta = described.key_metadata();
+            let (rotation, grants) = tokio::join!(
+                kms.get_key_rotation_status().key_id(&id).send(),
+                async {
+                    let mut out = Vec::new();
+                    let mut pages = kms.list_grants().key_id(&id).into_paginator().send();
+                    while let Some(page) = pages.next().await {
+                        let page = page.map_err(|e| aws("kms:ListGrants", e))?;
+                        for g in page.grants() {
+                            let ops: Vec<&str> = g.operations().iter().map(|o| o.as_str()).collect();
+                            out.push(format!(
+                                "{} may {}",
+                                g.grantee_principal().unwrap_or("(unknown)"),
+                                ops.join(", ")
+                            ));
+                        }
+                    }
+                    Ok::<_, Error>(out)
+                }
+            );
+            let rotation = match rotation {
+                Ok(r) => r.key_rotation_enabled(),
+                Err(e) => return Err(aws("kms:GetKeyRotationStatus", e)),
+            };
+            Ok(Some((
+                k.logical_id.clone(),
+                Key {
+                    id: meta.map(|m| m.key_id().to_owned()).unwrap_or(id.clone()),
+                    arn: meta.and_then(|m| m.arn()).unwrap_or_default().to_owned(),
+                    state: meta
+                        .and_then(|m| m.key_state())
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    manager: meta
+                        .and_then(|m| m.key_manager())
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    spec: meta
+                        .and_then(|m| m.key_spec())
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    rotation,
+                    policy,
+                    grants: grants?,
+                    unreadable: None,
+                },
+            )))
+        }
+    }))
+    .await;
+    let mut keys = BTreeMap::new();
+    for r in reads {
+        if let Some((l, k)) = r? {
+            keys.insert(l, k);
+        }
+    }
+    Ok((aliases, stack_keys, keys))
+}
+
+async fn read_trail(clients: &Clients, expected: &Expected) -> Result<Option<Trail>, Error> {
+    let Some(want) = &expected.trail else {
+        return Ok(None);
+    };
+    let ct = &clients.read.cloudtrail;
+    const MISSING: &[&str] = &["TrailNotFoundException"];
+    let (trail, status, selectors) = tokio::join!(
+        ct.get_trail().name(&want.name).send(),
+        ct.get_trail_status().name(&want.name).send(),
+        ct.get_event_selectors().trail_name(&want.name).send(),
+    );
+    let trail = match trail {
+        Ok(t) => t,
+        Err(e) if not_found(&e, MISSING) => return Ok(None),
+        Err(e) => return Err(aws("cloudtrail:GetTrail", e)),
+    };
+    let Some(t) = trail.trail() else {
+        return Ok(None);
+    };
+    let status = match status {
+        Ok(s) => s,
+        Err(e) if not_found(&e, MISSING) => return Ok(None),
+        Err(e) => return Err(aws("cloudtrail:GetTrailStatus", e)),
+    };
+    let selectors = match selectors {
+        Ok(s) => s,
+        Err(e) if not_found(&e, MISSING) => return Ok(None),
+        Err(e) => return Err(aws("cloudtrail:GetEventSelectors", e)),
+    };
+    let mut data = BTreeSet::new();
+    let mut management = false;
+    for sel in selectors.event_selectors() {
+        management |= sel.include_management_events().unwrap_or(true);
+        for d in sel.data_resources() {
+            for v in d.values() {
+                data.insert(format!("{} {v}", d.r#type().unwrap_or_default()));
+            }
+        }
+    }
+    for adv in selectors.advanced_event_selectors() {
+        let fields = adv.field_selectors();
+        let category = fields
+            .iter()
+            .find(|f| f.field() == "eventCategory")
+            .map(|f| f.equals().to_vec())
+            .unwrap_or_default();
+        if category.iter().any(|c| c == "Management") {
+            management = true;
+        }
+        if category.iter().any(|c| c == "Data") {
+            let ty = fields
+                .iter()
+                .find(|f| f.field() == "resources.type")
+                .and_then(|f| f.equals().first().cloned())
+                .unwrap_or_default();
+            for f in fields.iter().filter(|f| f.field() == "resources.ARN") {
+                for v in f.starts_with() {
+                    data.insert(format!("{ty} {v}"));
+                }
+            }
+        }
+    }
+    Ok(Some(Trail {
+        bucket: t.s3_bucket_name().unwrap_or_default().to_owned(),
+        multi_region: t.is_multi_region_trail().unwrap_or(false),
+        global_events: t.include_global_service_events().unwrap_or(false),
+        validation: t.log_file_validation_enabled().unwrap_or(false),
+        key: t.kms_key_id().map(str::to_owned),
+        log_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_owned),
+        logging: status.is_logging().unwrap_or(false),
+        delivery_error: status
+            .latest_delivery_error()
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned),
+        data_resources: data,
+        management_events: management,
+    }))
+}
+
+/// The name prefixes that cover a set of names with few list calls: each name up to its
+/// second `/` (`/dap-prod/`), or whole.
+fn prefixes<'a>(names: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+    names
+        .map(|n| match n.get(1..).and_then(|r| r.find('/')) {
+            Some(i) => n[..i + 2].to_owned(),
+            None => n.to_owned(),
+        })
+        .collect()
+}
+
+type LogsRead = (BTreeMap<String, LogGroup>, BTreeMap<String, Filter>);
+
+async fn read_logs(clients: &Clients, expected: &Expected) -> Result<LogsRead, Error> {
+    let logs = &clients.read.logs;
+    let wanted: BTreeSet<&str> = expected
+        .log_groups
+        .iter()
+        .map(|g| g.name.as_str())
+        .chain(expected.filters.iter().map(|f| f.log_group.as_str()))
+        .collect();
+    let listed = join_all(
+        prefixes(wanted.iter().copied())
+            .into_iter()
+            .map(|prefix| async move {
+                let mut out = Vec::new();
+                let mut pages = logs
+                    .describe_log_groups()
+                    .log_group_name_prefix(&prefix)
+                    .into_paginator()
+                    .send();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| aws("logs:DescribeLogGroups", e))?;
+                    for g in page.log_groups() {
+                        out.push((
+                            g.log_group_name().unwrap_or_default().to_owned(),
+                            LogGroup {
+                                retention: g.retention_in_days(),
+                                key: g.kms_key_id().map(str::to_owned),
+                            },
+                        ));
+                    }
+                }
+                Ok::<_, Error>(out)
+            }),
+    )
+    .await;
+    let mut groups = BTreeMap::new();
+    for l in listed {
+        groups.extend(l?.into_iter().filter(|(n, _)| wanted.contains(n.as_str())));
+    }
+    let with_filters: BTreeSet<&str> = expected
+        .filters
+        .iter()
+        .map(|f| f.log_group.as_str())
+        .filter(|g| groups.contains_key(*g))
+        .collect();
+    let listed = join_all(with_filters.into_iter().map(|group| async move {
+        let mut out = Vec::new();
+        let mut pages = logs
+            .describe_metric_filters()
+            .log_group_name(group)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) if not_found(&e, &["ResourceNotFoundException"]) => break,
+                Err(e) => return Err(aws("logs:DescribeMetricFilters", e)),
+            };
+            for f in page.metric_filters() {
+                out.push((
+                    f.filter_name().unwrap_or_default().to_owned(),
+                    Filter {
+                        log_group: f.log_group_name().unwrap_or(group).to_owned(),
+                        pattern: f.filter_pattern().unwrap_or_default().to_owned(),
+                        metrics: f
+                            .metric_transformations()
+                            .iter()
+                            .map(|t| format!("{}/{}", t.metric_namespace(), t.metric_name()))
+                            .collect(),
+                    },
+                ));
+            }
+        }
+        Ok(out)
+    }))
+    .await;
+    let mut filters = BTreeMap::new();
+    for l in listed {
+        filters.extend(l?);
+    }
+    Ok((groups, filters))
+}
+
+/// The longest common prefix of some names.
+fn common_prefix<'a>(mut names: impl Iterator<Item = &'a str>) -> String {
+    let Some(first) = names.next() else {
+        return String::new();
+    };
+    let mut prefix = first.to_owned();
+    for n in names {
+        while !n.starts_with(&prefix) {
+            prefix.pop();
+        }
+    }
+    prefix
+}
+
+async fn read_alarms(
+    clients: &Clients,
+    expected: &Expected,
+) -> Result<BTreeMap<String, Alarm>, Error> {
+    if expected.alarms.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let prefix = common_prefix(expected.alarms.iter().map(|a| a.name.as_str()));
+    let mut out = BTreeMap::new();
+    let mut request = clients.read.cloudwatch.describe_alarms();
+    if !prefix.is_empty() {
+        request = request.alarm_name_prefix(&prefix);
+    }
+    let mut pages = request.into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws("cloudwatch:DescribeAlarms", e))?;
+        for a in page.metric_alarms() {
+            let mut actions = a.alarm_actions().to_vec();
+            actions.sort();
+            out.insert(
+                a.alarm_name().unwrap_or_default().to_owned(),
+                Alarm {
+                    metric: format!(
+                        "{}/{}",
+                        a.namespace().unwrap_or_default(),
+                        a.metric_name().unwrap_or_default()
+                    ),
+                    actions,
+                    enabled: a.actions_enabled().unwrap_or(false),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+type SubscriptionsRead = BTreeMap<String, Option<Vec<(String, String)>>>;
+
+async fn read_subscriptions(
+    clients: &Clients,
+    expected: &Expected,
+) -> Result<SubscriptionsRead, Error> {
+    let sns = &clients.read.sns;
+    let read = join_all(expected.topics.iter().map(|topic| async move {
+        let mut out = Vec::new();
+        let mut pages = sns
+            .list_subscriptions_by_topic()
+            .topic_arn(topic)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) if not_found(&e, &["NotFound", "NotFoundException"]) => {
+                    return Ok((topic.clone(), None))
+                }
+                Err(e) => return Err(aws("sns:ListSubscriptionsByTopic", e)),
+            };
+            for s in page.subscriptions() {
+                out.push((
+                    s.protocol().unwrap_or_default().to_owned(),
+                    s.endpoint().unwrap_or_default().to_owned(),
+                ));
+            }
+        }
+        Ok((topic.clone(), Some(out)))
+    }))
+    .await;
+    read.into_iter().collect()
+}
+
+async fn read_buckets(
+    clients: &Clients,
+    expected: &Expected,
+) -> Result<BTreeMap<String, Bucket>, Error> {
+    let s3 = &clients.s3;
+    const NO_BUCKET: &str = "NoSuchBucket";
+    let read = join_all(expected.buckets.iter().map(|b| async move {
+        let name = b.name.as_str();
+        let (enc, pab, ver, own, pol) = tokio::join!(
+            s3.get_bucket_encryption().bucket(name).send(),
+            s3.get_public_access_block().bucket(name).send(),
+            s3.get_bucket_versioning().bucket(name).send(),
+            s3.get_bucket_ownership_controls().bucket(name).send(),
+            s3.get_bucket_policy().bucket(name).send(),
+        );
+        let mut out = Bucket {
+            exists: true,
+            ..Bucket::default()
+        };
+        match ver {
+            Ok(v) => out.versioning = v.status().map(|s| s.as_str().to_owned()),
+            Err(e) if not_found(&e, &[NO_BUCKET]) => {
+                return Ok((name.to_owned(), Bucket::default()))
+            }
+            Err(e) => return Err(aws("s3:GetBucketVersioning", e)),
+        }
+        match enc {
+            Ok(e) => {
+                let rule = e
+                    .server_side_encryption_configuration()
+                    .and_then(|c| c.rules().first())
+                    .and_then(|r| r.apply_server_side_encryption_by_default());
+                out.sse = rule.map(|r| r.sse_algorithm().as_str().to_owned());
+                out.key = rule.and_then(|r| r.kms_master_key_id().map(str::to_owned));
+            }
+            Err(e)
+                if not_found(
+                    &e,
+                    &[NO_BUCKET, "ServerSideEncryptionConfigurationNotFoundError"],
+                ) => {}
+            Err(e) => return Err(aws("s3:GetBucketEncryption", e)),
+        }
+        match pab {
+            Ok(p) => {
+                out.public_access = p.public_access_block_configuration().map(|c| {
+                    [
+                        c.block_public_acls().unwrap_or(false),
+                        c.ignore_public_acls().unwrap_or(false),
+                        c.block_public_policy().unwrap_or(false),
+                        c.restrict_public_buckets().unwrap_or(false),
+                    ]
+                })
+            }
+            Err(e) if not_found(&e, &[NO_BUCKET, "NoSuchPublicAccessBlockConfiguration"]) => {}
+            Err(e) => return Err(aws("s3:GetPublicAccessBlock", e)),
+        }
+        match own {
+            Ok(o) => {
+                out.ownership = o
+                    .ownership_controls()
+                    .and_then(|c| c.rules().first())
+                    .map(|r| r.object_ownership().as_str().to_owned())
+            }
+            Err(e) if not_found(&e, &[NO_BUCKET, "OwnershipControlsNotFoundError"]) => {}
+            Err(e) => return Err(aws("s3:GetBucketOwnershipControls", e)),
+        }
+        match pol {
+            Ok(p) => out.policy = p.policy().map(str::to_owned),
+            Err(e) if not_found(&e, &[NO_BUCKET, "NoSuchBucketPolicy"]) => {}
+            Err(e) => return Err(aws("s3:GetBucketPolicy", e)),
+        }
+        Ok((name.to_owned(), out))
+    }))
+    .await;
+    read.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn few_list_calls_cover_the_names() {
+        let p = prefixes(
+            [
+                "/dap-prod/cloudtrail",
+                "/dap-prod/glue/x",
+                "/aws-glue/jobs/a",
+                "plain",
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            p.into_iter().collect::<Vec<_>>(),
+            ["/aws-glue/", "/dap-prod/", "plain"]
+        );
+        assert_eq!(
+            common_prefix(["dap-prod-cis-4.1", "dap-prod-cis-4.2", "dap-prod-glue"].into_iter()),
+            "dap-prod-"
+        );
+    }
+}
