@@ -75,6 +75,9 @@ impl Zone {
     }
 }
 
+/// The Glue jobs every dataset has, in template order.
+pub const GLUE_JOBS: [&str; 2] = ["clean", "curate"];
+
 /// Physical names of one environment.
 #[derive(Clone, Debug)]
 pub struct Names {
@@ -183,6 +186,55 @@ impl Names {
     /// The trail's CloudWatch Logs group.
     pub fn trail_log_group(&self) -> String {
         format!("/{}/cloudtrail", self.prefix)
+    }
+
+    /// The `--custom-logGroup-prefix` of a dataset's Glue job (`clean`, `curate`):
+    /// `/<prefix>/glue/<dataset>-<job>`. Glue 5.0 writes the job's logs to `<prefix>/error`
+    /// and `<prefix>/output` ("Logging for AWS Glue jobs", Glue developer guide,
+    /// <https://docs.aws.amazon.com/glue/latest/dg/monitor-continuous-logging.html>): names
+    /// that are ours, so the platform creates the groups and the logs key serves only them.
+    pub fn glue_job_log_prefix(&self, dataset: &str, job: &str) -> String {
+        format!("/{}/glue/{dataset}-{job}", self.prefix)
+    }
+
+    /// The two log groups a Glue 5.0 job writes to (see [`Names::glue_job_log_prefix`]):
+    /// `error` (system, Spark and Glue logger logs) and `output` (the script's stdout and
+    /// stderr).
+    pub fn glue_job_log_groups(&self, dataset: &str, job: &str) -> [String; 2] {
+        let prefix = self.glue_job_log_prefix(dataset, job);
+        [format!("{prefix}/error"), format!("{prefix}/output")]
+    }
+
+    /// The log group of the crawlers: Glue names it itself when the crawler has a security
+    /// configuration with CloudWatch encryption, `/aws-glue/crawlers-role/<role
+    /// path><role name>-<security configuration name>`, and a crawler has no setting to
+    /// change it. The crawler role has the path `/`, so the name is
+    /// `/aws-glue/crawlers-role/<prefix>-glue-crawler-<prefix>-glue`.
+    pub fn glue_crawler_log_group(&self) -> String {
+        format!(
+            "/aws-glue/crawlers-role/{}-{}",
+            self.role("glue-crawler"),
+            self.glue_security_configuration()
+        )
+    }
+
+    /// Every log group of the platform, in template order: the trail's, each job's `error`
+    /// and `output`, the crawlers'. The logs key serves these and no other.
+    pub fn log_groups(&self) -> Vec<String> {
+        let mut out = vec![self.trail_log_group()];
+        for dataset in self.env.datasets.keys() {
+            for job in GLUE_JOBS {
+                out.extend(self.glue_job_log_groups(dataset, job));
+            }
+        }
+        out.push(self.glue_crawler_log_group());
+        out
+    }
+
+    /// A log group's ARN as CloudWatch Logs writes it in the encryption context
+    /// (`kms:EncryptionContext:aws:logs:arn`): without the `:*` that `Fn::GetAtt Arn` adds.
+    pub fn log_group_arn(&self, name: &str) -> Value<String> {
+        self.local_arn("logs", &format!("log-group:{name}"))
     }
 
     /// The alarm topic's name.

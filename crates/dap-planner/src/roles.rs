@@ -180,7 +180,20 @@ const CATALOG_PARTITIONS: &[&str] = &[
     "glue:UpdatePartition",
 ];
 
-fn glue_logs(names: &Names) -> Statement {
+/// Writing to the log groups Glue uses for a role's runs, and no other: the groups exist
+/// (the analytics and catalog stacks create them with the logs key), `CreateLogGroup` and
+/// `AssociateKmsKey` stay for Glue's start-up calls, which it makes on the group it is about
+/// to write to.
+fn glue_logs(names: &Names, groups: &[String]) -> Statement {
+    let resources = groups
+        .iter()
+        .flat_map(|g| {
+            [
+                names.log_group_arn(g),
+                names.local_arn("logs", &format!("log-group:{g}:*")),
+            ]
+        })
+        .collect();
     Statement::allow(
         "WriteGlueLogs",
         &[
@@ -189,14 +202,19 @@ fn glue_logs(names: &Names) -> Statement {
             "logs:CreateLogStream",
             "logs:PutLogEvents",
         ],
-        vec![
-            names.local_arn("logs", "log-group:/aws-glue/*"),
-            names.local_arn("logs", "log-group:/aws-glue/*:log-stream:*"),
-        ],
+        resources,
     )
 }
 
-fn glue_job_common(names: &Names, keys: &Keys, job: &str) -> Vec<Statement> {
+/// The log groups of every dataset's `job` (`clean`, `curate`).
+fn job_log_groups(env: &Environment, names: &Names, job: &str) -> Vec<String> {
+    env.datasets
+        .keys()
+        .flat_map(|d| names.glue_job_log_groups(d, job))
+        .collect()
+}
+
+fn glue_job_common(env: &Environment, names: &Names, keys: &Keys, job: &str) -> Vec<Statement> {
     vec![
         Statement::allow(
             "ReadJobScripts",
@@ -210,7 +228,7 @@ fn glue_job_common(names: &Names, keys: &Keys, job: &str) -> Vec<Statement> {
         ),
         Statement::allow("UseDataKey", USE_DATA_KEY, vec![keys.data.clone()]),
         logs_key_through_logs(names, keys),
-        glue_logs(names),
+        glue_logs(names, &job_log_groups(env, names, job)),
     ]
 }
 
@@ -256,7 +274,7 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
                     catalog_arns(names, env, Some("raw")),
                 ),
             ];
-            s.extend(glue_job_common(names, keys, "clean"));
+            s.extend(glue_job_common(env, names, keys, "clean"));
             s
         }
         RoleKind::GlueCurate => {
@@ -275,7 +293,7 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
                 ),
                 Statement::allow("ReadCatalog", CATALOG_READ, catalog_arns(names, env, None)),
             ];
-            s.extend(glue_job_common(names, keys, "curate"));
+            s.extend(glue_job_common(env, names, keys, "curate"));
             s
         }
         RoleKind::GlueCrawler => vec![
@@ -298,7 +316,7 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
             ),
             Statement::allow("DecryptData", DECRYPT, vec![keys.data.clone()]),
             logs_key_through_logs(names, keys),
-            glue_logs(names),
+            glue_logs(names, &[names.glue_crawler_log_group()]),
         ],
         RoleKind::DataEngineer => {
             let jobs: Vec<Value<String>> = env

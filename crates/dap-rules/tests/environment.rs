@@ -99,14 +99,36 @@ fn a_short_log_retention_is_an_error_only_where_the_environment_is_strict() {
 #[test]
 fn a_folder_of_rendered_templates_needs_the_baseline_log_retention() {
     // Without the environment nothing says a shorter retention is accepted: the trail's log
-    // group needs 365 days. `dev`, `local` (30) and `staging` (90) say less, `prod` (731) not.
+    // group needs 365 days, the Glue ones 90. `dev`, `local` (30) and `staging` (90) say less
+    // for the trail's, `dev` and `local` for the Glue ones too; `prod` (731) not.
     for (env, r) in common::shipped() {
         let folder = without_env(&r);
-        let expected: &[(&str, &str, &str)] = if env.retention.log_retention_days < 365 {
-            &[("DAP-LOGS-002", "audit", "TrailLogGroup")]
-        } else {
-            &[]
-        };
+        let days = env.retention.log_retention_days;
+        let mut glue_groups = vec![("catalog".to_owned(), "CrawlerLogGroup".to_owned())];
+        for dataset in env.datasets.keys() {
+            for job in ["Clean", "Curate"] {
+                for stream in ["Error", "Output"] {
+                    glue_groups.push((
+                        "analytics".to_owned(),
+                        format!(
+                            "{}{job}{stream}LogGroup",
+                            dap_planner::names::id_part(dataset)
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut expected: Vec<(&str, &str, &str)> = Vec::new();
+        if days < 365 {
+            expected.push(("DAP-LOGS-002", "audit", "TrailLogGroup"));
+        }
+        if days < 90 {
+            expected.extend(
+                glue_groups
+                    .iter()
+                    .map(|(stack, id)| ("DAP-LOGS-002", stack.as_str(), id.as_str())),
+            );
+        }
         assert_eq!(codes(&folder), expected, "{}: {folder:#?}", env.name);
         assert_eq!(
             folder.summary(),

@@ -59,6 +59,26 @@ pub fn build(env: &Environment, names: &Names) -> Template {
 }
 
 /// A trust policy letting an AWS service assume a role, from this account only.
+///
+/// `aws:SourceArn` is not added to any of the platform's service trust policies, because none
+/// of their services is documented to send it when it assumes the role (a condition on a key
+/// the request lacks denies, so a guessed `SourceArn` would lock the service out):
+///
+/// - `cloudtrail.amazonaws.com` (the trail's CloudWatch Logs delivery role, audit stack):
+///   the CloudTrail user guide, "Role policy document for CloudTrail to use CloudWatch Logs
+///   for monitoring"
+///   (<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html>),
+///   says confused-deputy prevention does not apply to this role: it "doesn't support the use
+///   of `aws:SourceArn` and `aws:SourceAccount`". CloudTrail's own confused-deputy page
+///   (<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cross-service-confused-deputy-prevention.html>)
+///   covers resource policies (the trail bucket, the logs key), where the key policy does pin
+///   the trail's ARN. Users report that adding either key to this trust policy stops
+///   delivery (prowler-cloud/prowler#4714). The `aws:SourceAccount` condition below is kept
+///   as it was; see ARCHITECTURE.md, "Perimeter", for the open question it raises.
+/// - `glue.amazonaws.com` (jobs and crawler) and `ec2.amazonaws.com` (the report server's
+///   instance profile): the Glue and EC2 guides document no `aws:SourceArn` for the roles
+///   they assume, and tools that demand it report them as false positives
+///   (prowler-cloud/prowler#2810, #7021).
 pub fn service_trust(names: &Names, service: &str) -> PolicyDocument {
     PolicyDocument::new(vec![Statement::allow(
         "AssumedByService",

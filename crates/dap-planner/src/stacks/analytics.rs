@@ -1,7 +1,7 @@
-//! Glue jobs (clean: landing → raw, curate: raw → curated), their triggers, the Athena
+//! Glue jobs (clean: landing → raw, curate: raw → curated), their log groups and triggers, the Athena
 //! workgroup and the named queries.
 
-use dap_cfn::resources::{athena, glue};
+use dap_cfn::resources::{athena, glue, logs};
 use dap_cfn::{r#ref, ResourceEntry, Template, Value};
 use dap_config::Environment;
 use indexmap::IndexMap;
@@ -25,6 +25,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
         "dap analytics: Glue jobs and triggers, Athena workgroup and named queries",
     );
     let data_key = b.key_arn(Key::Data);
+    let logs_key = b.key_arn(Key::Logs);
     for dataset in env.datasets.keys() {
         let ds = id_part(dataset);
         for (job, role, source, target, about) in [
@@ -66,32 +67,58 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                 "--job-bookmark-option".into(),
                 "job-bookmark-disable".into(),
             );
-            args.insert("--enable-continuous-cloudwatch-log".into(), "true".into());
-            args.insert("--job-language".into(), "python".into());
-            b.add(
-                &format!("{ds}{}Job", id_part(job)),
-                ResourceEntry::new(glue::Job {
-                    name: names.job(dataset, job),
-                    description: about.to_owned(),
-                    role: names.role_arn(role.slug()),
-                    command: glue::JobCommand {
-                        name: "glueetl".to_owned(),
-                        script_location: names.s3_uri(Zone::Assets, &script.key).into(),
-                        python_version: "3".to_owned(),
-                    },
-                    default_arguments: args,
-                    glue_version: GLUE_VERSION.to_owned(),
-                    worker_type: env.glue.worker_type.clone(),
-                    number_of_workers: env.glue.number_of_workers,
-                    timeout: env.glue.timeout_minutes,
-                    max_retries: env.glue.max_retries,
-                    security_configuration: names.glue_security_configuration().into(),
-                    execution_property: glue::ExecutionProperty {
-                        max_concurrent_runs: 1,
-                    },
-                    tags: b.tag_map(),
-                }),
+            // Glue 5.0 logs every job in real time, to `<prefix>/error` and `<prefix>/output`
+            // (the continuous-logging arguments of earlier versions are gone): the prefix
+            // makes the names ours, and the two groups below exist before any run, with the
+            // environment's retention and the logs key.
+            args.insert(
+                "--custom-logGroup-prefix".into(),
+                names.glue_job_log_prefix(dataset, job).into(),
             );
+            args.insert("--job-language".into(), "python".into());
+            let mut log_group_ids = Vec::new();
+            for (stream, group) in ["Error", "Output"]
+                .into_iter()
+                .zip(names.glue_job_log_groups(dataset, job))
+            {
+                let id = format!("{ds}{}{stream}LogGroup", id_part(job));
+                b.add(
+                    &id,
+                    ResourceEntry::new(logs::LogGroup {
+                        log_group_name: group,
+                        kms_key_id: logs_key.clone(),
+                        retention_in_days: env.retention.log_retention_days,
+                        tags: b.tags(),
+                    })
+                    .retain(),
+                );
+                log_group_ids.push(id);
+            }
+            let mut job_entry = ResourceEntry::new(glue::Job {
+                name: names.job(dataset, job),
+                description: about.to_owned(),
+                role: names.role_arn(role.slug()),
+                command: glue::JobCommand {
+                    name: "glueetl".to_owned(),
+                    script_location: names.s3_uri(Zone::Assets, &script.key).into(),
+                    python_version: "3".to_owned(),
+                },
+                default_arguments: args,
+                glue_version: GLUE_VERSION.to_owned(),
+                worker_type: env.glue.worker_type.clone(),
+                number_of_workers: env.glue.number_of_workers,
+                timeout: env.glue.timeout_minutes,
+                max_retries: env.glue.max_retries,
+                security_configuration: names.glue_security_configuration().into(),
+                execution_property: glue::ExecutionProperty {
+                    max_concurrent_runs: 1,
+                },
+                tags: b.tag_map(),
+            });
+            for id in &log_group_ids {
+                job_entry = job_entry.depends_on(id);
+            }
+            b.add(&format!("{ds}{}Job", id_part(job)), job_entry);
         }
         b.add(
             &format!("{ds}CleanSchedule"),

@@ -1,9 +1,10 @@
 //! The Glue Data Catalog: one database per dataset, its tables (from the shared schema
-//! files), the security configuration every job and crawler uses, and the crawler.
+//! files), the security configuration every job and crawler uses, the crawlers and their log
+//! group.
 
 use std::collections::BTreeMap;
 
-use dap_cfn::resources::glue;
+use dap_cfn::resources::{glue, logs};
 use dap_cfn::{r#ref, ResourceEntry, Template, Value};
 use dap_config::Environment;
 
@@ -31,7 +32,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                 }],
                 cloud_watch_encryption: glue::CloudWatchEncryption {
                     cloud_watch_encryption_mode: "SSE-KMS".to_owned(),
-                    kms_key_arn: logs_key,
+                    kms_key_arn: logs_key.clone(),
                 },
                 job_bookmarks_encryption: glue::JobBookmarksEncryption {
                     job_bookmarks_encryption_mode: "CSE-KMS".to_owned(),
@@ -39,6 +40,19 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                 },
             },
         }),
+    );
+    // Every crawler runs as the crawler role with this security configuration, so Glue
+    // writes all their logs (one stream per crawler) to the one group whose name it derives
+    // from the two; created here, with retention and the logs key, before any crawler runs.
+    b.add(
+        "CrawlerLogGroup",
+        ResourceEntry::new(logs::LogGroup {
+            log_group_name: names.glue_crawler_log_group(),
+            kms_key_id: logs_key,
+            retention_in_days: env.retention.log_retention_days,
+            tags: b.tags(),
+        })
+        .retain(),
     );
     for (dataset, _) in &env.datasets {
         let ds = id_part(dataset);
@@ -128,7 +142,8 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                 },
                 configuration: r#"{"Version":1.0,"CrawlerOutput":{"Partitions":{"AddOrUpdateBehavior":"InheritFromTable"}}}"#.to_owned(),
                 tags: b.tag_map(),
-            }),
+            })
+            .depends_on("CrawlerLogGroup"),
         );
         b.output(
             &format!("{ds}DatabaseName"),

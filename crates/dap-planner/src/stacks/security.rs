@@ -146,9 +146,13 @@ fn data_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
 
 fn logs_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
     let logs_service = format!("logs.{}.amazonaws.com", names.region());
-    let log_groups: Value<String> = names
-        .arn_string("logs", names.region(), names.account(), "log-group:*")
-        .into();
+    // The platform's own log groups, by exact ARN: CloudWatch Logs names the group in the
+    // encryption context of every call it makes with the key.
+    let log_groups: Vec<Value<String>> = names
+        .log_groups()
+        .iter()
+        .map(|g| names.log_group_arn(g))
+        .collect();
     let trail_context: Value<String> = names
         .arn_string("cloudtrail", "*", names.account(), "trail/*")
         .into();
@@ -158,9 +162,9 @@ fn logs_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
         Statement::allow("CloudWatchLogsEncryptsLogGroups", USE_KEY, vec!["*".into()])
             .principal(Principal::Service(vec![logs_service.into()]))
             .when(
-                "ArnLike",
+                "ArnEquals",
                 "kms:EncryptionContext:aws:logs:arn",
-                vec![log_groups],
+                log_groups,
             ),
         Statement::allow(
             "CloudTrailEncryptsLogFiles",
