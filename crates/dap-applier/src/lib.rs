@@ -50,7 +50,7 @@
 //! let clients = dap_applier::load_clients(&env, &Default::default()).await;
 //! let applier = dap_applier::Applier::connect(clients, &env, rendered, Default::default()).await?;
 //! let plan = applier.plan(Default::default()).await?;
-//! println!("{}", plan.summary()); // "95 to add, 0 to change, 0 to remove" from nothing
+//! println!("{}", plan.summary()); // "100 to add, 0 to change, 0 to remove" from nothing
 //! let report = applier.apply(&plan, std::sync::Arc::new(dap_applier::Quiet)).await?;
 //! assert!(report.succeeded());
 //! println!("{}", applier.calls());

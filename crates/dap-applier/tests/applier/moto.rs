@@ -31,7 +31,7 @@ fn local_from_nothing_then_no_changes_then_one_retention_change_then_destroy() {
         let plan = applier.plan(PlanOptions::default()).await.unwrap();
         assert!(plan.stacks.iter().all(|s| s.action == StackAction::Create));
         let summary = plan.summary();
-        assert_eq!((summary.add, summary.change, summary.remove), (95, 0, 0));
+        assert_eq!((summary.add, summary.change, summary.remove), (100, 0, 0));
         assert_eq!(
             applier.calls().0.keys().collect::<Vec<_>>(),
             ["cloudformation:DescribeStacks", "sts:GetCallerIdentity"]

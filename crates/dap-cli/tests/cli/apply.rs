@@ -15,7 +15,10 @@ fn the_local_environment_from_nothing_to_no_changes_to_one_change_to_destroyed()
         "{out}"
     );
     assert!(out.contains("  + AWS::KMS::Key DataKey"), "{out}");
-    assert!(out.contains("95 to add, 0 to change, 0 to remove"), "{out}");
+    assert!(
+        out.contains("100 to add, 0 to change, 0 to remove"),
+        "{out}"
+    );
     assert!(
         out.contains("7 created, 0 updated, 0 unchanged, 0 failed, 0 skipped"),
         "{out}"

@@ -18,7 +18,7 @@ fn a_plan_from_nothing_lists_every_creation_and_exits_2() {
         "{out}"
     );
     assert!(
-        out.ends_with("95 to add, 0 to change, 0 to remove\n"),
+        out.ends_with("100 to add, 0 to change, 0 to remove\n"),
         "{out}"
     );
 }
