@@ -54,7 +54,7 @@ pub fn print(out: &mut impl Write, v: &Verification, all: bool) -> Result<()> {
     } else {
         v.findings.iter().collect()
     };
-    let mut fixes: Vec<(&str, &str)> = Vec::new();
+    let mut fixes: Vec<(&str, String)> = Vec::new();
     for c in shown {
         let mark = if c.passed {
             "ok".to_owned()
@@ -76,7 +76,7 @@ pub fn print(out: &mut impl Write, v: &Verification, all: bool) -> Result<()> {
             c.code, c.resource, c.check
         )?;
         if !c.passed && !fixes.iter().any(|(code, _)| *code == c.code) {
-            fixes.push((c.code, &c.fix));
+            fixes.push((c.code, generic_fix(c.code)));
         }
     }
     if !fixes.is_empty() {
@@ -118,6 +118,15 @@ pub fn print(out: &mut impl Write, v: &Verification, all: bool) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// A code's fix for every resource it was found on.
+fn generic_fix(code: &str) -> String {
+    dap_applier::verify::CODES
+        .iter()
+        .find(|c| c.code == code)
+        .map(|c| c.fix.replace("{resource}", "<resource>"))
+        .unwrap_or_default()
 }
 
 fn indent(text: &str) -> String {
