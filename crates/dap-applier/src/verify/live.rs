@@ -927,3 +927,226 @@ mod tests {
         );
     }
 }
+
+/// What moto cannot answer (a delivery error, advanced event selectors), scripted at the
+/// SDK boundary.
+#[cfg(test)]
+mod scripted {
+    use super::*;
+    use aws_config::{BehaviorVersion, Region};
+    use aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput;
+    use aws_sdk_cloudtrail::operation::get_trail::GetTrailOutput;
+    use aws_sdk_cloudtrail::operation::get_trail_status::GetTrailStatusOutput;
+    use aws_sdk_cloudtrail::types::{
+        AdvancedEventSelector, AdvancedFieldSelector, Trail as SdkTrail,
+    };
+    use aws_smithy_mocks::{
+        create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode,
+    };
+
+    use crate::clients::{CallCounter, ReadClients};
+    use crate::verify::expect::Expected;
+
+    macro_rules! scripted {
+        ($krate:ident, $rules:expr) => {{
+            let interceptor = $rules.iter().fold(
+                MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
+                |i: MockResponseInterceptor, r: &&Rule| i.with_rule(r),
+            );
+            $krate::Client::from_conf(
+                $krate::Config::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .region(Region::new("ca-central-1"))
+                    .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                        "a", "b", None, None, "script",
+                    ))
+                    .http_client(create_mock_http_client())
+                    .interceptor(interceptor)
+                    .build(),
+            )
+        }};
+    }
+
+    fn local() -> Expected {
+        let env = dap_config::parse(
+            "local.yaml",
+            include_str!("../../../../environments/local.yaml"),
+        )
+        .unwrap();
+        let rendered = dap_planner::render(&env).unwrap();
+        Expected::read(&dap_docs::Platform::new(&env, &rendered).unwrap())
+    }
+
+    #[test]
+    fn a_delivery_error_and_advanced_selectors_are_read_and_judged() {
+        let expected = local();
+        let want = expected.trail.clone().unwrap();
+        let get_trail = mock!(aws_sdk_cloudtrail::Client::get_trail).then_output(|| {
+            GetTrailOutput::builder()
+                .trail(
+                    SdkTrail::builder()
+                        .name("dap-local-trail")
+                        .s3_bucket_name("dap-local-trail-logs-123456789012-ca-central-1")
+                        .is_multi_region_trail(true)
+                        .include_global_service_events(true)
+                        .log_file_validation_enabled(true)
+                        .build(),
+                )
+                .build()
+        });
+        let status = mock!(aws_sdk_cloudtrail::Client::get_trail_status).then_output(|| {
+            GetTrailStatusOutput::builder()
+                .is_logging(true)
+                .latest_delivery_error("AccessDenied: the bucket policy refused the delivery")
+                .build()
+        });
+        let values: Vec<String> = want
+            .data_resources
+            .iter()
+            .map(|d| d.split_once(' ').unwrap().1.to_owned())
+            .collect();
+        let selectors =
+            mock!(aws_sdk_cloudtrail::Client::get_event_selectors).then_output(move || {
+                let mut arns = AdvancedFieldSelector::builder().field("resources.ARN");
+                for v in &values {
+                    arns = arns.starts_with(v);
+                }
+                GetEventSelectorsOutput::builder()
+                    .advanced_event_selectors(
+                        AdvancedEventSelector::builder()
+                            .field_selectors(
+                                AdvancedFieldSelector::builder()
+                                    .field("eventCategory")
+                                    .equals("Management")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .build()
+                            .unwrap(),
+                    )
+                    .advanced_event_selectors(
+                        AdvancedEventSelector::builder()
+                            .field_selectors(
+                                AdvancedFieldSelector::builder()
+                                    .field("eventCategory")
+                                    .equals("Data")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .field_selectors(
+                                AdvancedFieldSelector::builder()
+                                    .field("resources.type")
+                                    .equals("AWS::S3::Object")
+                                    .build()
+                                    .unwrap(),
+                            )
+                            .field_selectors(arns.build().unwrap())
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+            });
+        let rules: [&Rule; 3] = [&get_trail, &status, &selectors];
+        let none: [&Rule; 0] = [];
+        let calls = CallCounter::default();
+        let clients = Clients::from_clients(
+            scripted!(aws_sdk_cloudformation, none),
+            scripted!(aws_sdk_s3, none),
+            scripted!(aws_sdk_sts, none),
+            calls,
+        )
+        .with_read_clients(ReadClients::from_clients(
+            scripted!(aws_sdk_iam, none),
+            scripted!(aws_sdk_kms, none),
+            scripted!(aws_sdk_cloudtrail, rules),
+            scripted!(aws_sdk_cloudwatch, none),
+            scripted!(aws_sdk_cloudwatchlogs, none),
+            scripted!(aws_sdk_sns, none),
+        ));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let trail = runtime
+            .block_on(read_trail(&clients, &expected))
+            .unwrap()
+            .unwrap();
+        assert!(trail.management_events);
+        assert_eq!(trail.data_resources, want.data_resources);
+        assert_eq!(
+            trail.delivery_error.as_deref(),
+            Some("AccessDenied: the bucket policy refused the delivery")
+        );
+        let live = Live {
+            trail: Some(trail),
+            ..Live::default()
+        };
+        let mut checks = crate::verify::Checks::default();
+        crate::verify::compare::all(
+            &Expected {
+                trail: Some(want),
+                ..Expected::default()
+            },
+            &live,
+            &mut checks,
+        );
+        let failed: Vec<&str> = checks
+            .0
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.code)
+            .collect();
+        // The delivery error; the key and log group this scripted trail does not name.
+        assert!(failed.contains(&"LIVE-CT-005"), "{failed:?}");
+        assert!(
+            !failed.contains(&"LIVE-CT-004"),
+            "the advanced selectors cover the model: {failed:?}"
+        );
+        assert!(!failed.contains(&"LIVE-CT-002"), "{failed:?}");
+    }
+
+    #[test]
+    fn a_key_pending_deletion_an_aws_managed_key_and_a_moved_alias_are_reported() {
+        let expected = local();
+        let mut live = Live::default();
+        live.aliases
+            .insert("alias/dap-local-data".into(), "other-key".into());
+        live.stack_keys.insert("DataKey".into(), "k1".into());
+        live.keys.insert(
+            "DataKey".into(),
+            Key {
+                id: "k1".into(),
+                arn: "arn:aws:kms:ca-central-1:123456789012:key/k1".into(),
+                state: "PendingDeletion".into(),
+                manager: "AWS".into(),
+                spec: "SYMMETRIC_DEFAULT".into(),
+                rotation: true,
+                policy: "{\"Statement\": []}".into(),
+                grants: Vec::new(),
+                unreadable: None,
+            },
+        );
+        let mut checks = crate::verify::Checks::default();
+        let keys_only = Expected {
+            pin: expected.pin.clone(),
+            keys: expected.keys.clone(),
+            ..Expected::default()
+        };
+        crate::verify::compare::all(&keys_only, &live, &mut checks);
+        let failed: Vec<(&str, &str)> = checks
+            .0
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| (c.code, c.resource.as_str()))
+            .collect();
+        for want in [
+            ("LIVE-KMS-002", "alias/dap-local-data"),
+            ("LIVE-KMS-003", "alias/dap-local-data"),
+            ("LIVE-KMS-005", "alias/dap-local-data"),
+            ("LIVE-KMS-007", "alias/dap-local-data"),
+            ("LIVE-KMS-001", "alias/dap-local-logs"),
+        ] {
+            assert!(failed.contains(&want), "{want:?} in {failed:?}");
+        }
+    }
+}
