@@ -342,11 +342,7 @@ fn trail(e: &Expected, l: &Live, c: &mut Checks) {
         want.bucket.as_str(),
         live.bucket.as_str(),
     );
-    let live_key = live.key.as_deref().map(|k| {
-        l.key_logical(k)
-            .map(str::to_owned)
-            .unwrap_or_else(|| k.to_owned())
-    });
+    let live_key = l.key_name(live.key.as_deref());
     c.equal(
         &TRAIL_SETTING,
         name,
@@ -430,11 +426,7 @@ fn logs(e: &Expected, l: &Live, c: &mut Checks) {
             days(g.retention),
             days(live.retention),
         );
-        let live_key = live.key.as_deref().map(|k| {
-            l.key_logical(k)
-                .map(str::to_owned)
-                .unwrap_or_else(|| k.to_owned())
-        });
+        let live_key = l.key_name(live.key.as_deref());
         c.equal(
             &LOGS_KEY,
             &g.name,
@@ -589,11 +581,7 @@ fn s3(e: &Expected, l: &Live, pin: &Pin, c: &mut Checks) {
             "a bucket",
             true,
         );
-        let live_key = live.key.as_deref().map(|k| {
-            l.key_logical(k)
-                .map(str::to_owned)
-                .unwrap_or_else(|| k.to_owned())
-        });
+        let live_key = l.key_name(live.key.as_deref());
         let show = |sse: Option<&str>, key: Option<&str>| match (sse, key) {
             (Some(s), Some(k)) => format!("{s} with {k}"),
             (Some(s), None) => s.to_owned(),

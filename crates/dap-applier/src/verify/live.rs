@@ -186,6 +186,17 @@ impl Live {
             .map(|(l, _)| l.as_str())
     }
 
+    /// A live key reference as the model names it: the logical id of a platform key, or the
+    /// reference itself for any other key.
+    pub fn key_name(&self, key: Option<&str>) -> Option<String> {
+        let key = key?;
+        Some(
+            self.key_logical(key)
+                .map(str::to_owned)
+                .unwrap_or_else(|| key.to_owned()),
+        )
+    }
+
     /// Live JSON with every platform key's ARN replaced by its stand-in (what the model's
     /// policies name), so documents compare.
     pub fn with_stand_ins(&self, json: &str, pin: &dap_model::Pin) -> String {
