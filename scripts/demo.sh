@@ -41,8 +41,9 @@ echo "   exit code $?" >&2
 echo >&2
 echo "== dap verify --env local   (the live account read back and compared with the model)" >&2
 echo "   moto's CloudFormation accepts but does not create trails, alarms, metric filters," >&2
-echo "   bucket policies, subscriptions and several bucket settings, and ignores a role's" >&2
-echo "   managed policies: verify reports each as missing, which is exactly its job (exit 2)." >&2
+echo "   bucket policies, subscriptions and several bucket settings, drops log groups' keys," >&2
+echo "   ignores a role's managed policies and stores key policies in a form KMS never answers:" >&2
+echo "   verify reports each of those, which is exactly its job (exit 2)." >&2
 verify_code=0
 "$dap" verify --env local --report out/verify || verify_code=$?
 echo "   exit code $verify_code (0 live matches the model, 2 differences, 1 error); evidence in out/verify/local/" >&2
