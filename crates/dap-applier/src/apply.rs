@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::assets::AssetOutcome;
 use crate::error::{aws, is_no_changes, message_of};
 use crate::events::{Event, Observer};
+use crate::interrupt::Gate;
 use crate::plan::{Plan, StackAction, StackPlan};
 use crate::state::{readiness, succeeded, DeployedStack, Output, Readiness};
 use crate::{Error, Inner};
@@ -40,6 +41,8 @@ pub enum StackOutcome {
         /// Which stack.
         because: String,
     },
+    /// Not started because the run was interrupted (Ctrl-C, SIGTERM) before its turn.
+    NotStarted,
 }
 
 impl StackOutcome {
@@ -47,11 +50,12 @@ impl StackOutcome {
     pub fn ok(&self) -> bool {
         !matches!(
             self,
-            StackOutcome::Failed { .. } | StackOutcome::Skipped { .. }
+            StackOutcome::Failed { .. } | StackOutcome::Skipped { .. } | StackOutcome::NotStarted
         )
     }
 
-    /// One word: `created`, `updated`, `unchanged`, `deleted`, `failed`, `skipped`.
+    /// One word: `created`, `updated`, `unchanged`, `deleted`, `failed`, `skipped`,
+    /// `not-started`.
     pub fn label(&self) -> &'static str {
         match self {
             StackOutcome::Created => "created",
@@ -60,6 +64,7 @@ impl StackOutcome {
             StackOutcome::Deleted => "deleted",
             StackOutcome::Failed { .. } => "failed",
             StackOutcome::Skipped { .. } => "skipped",
+            StackOutcome::NotStarted => "not-started",
         }
     }
 }
@@ -107,12 +112,15 @@ pub(crate) enum Job {
 }
 
 /// Run one job per node once all its dependencies succeeded, independent ones concurrently;
-/// a node whose dependency failed or was skipped is skipped. Reports come back in node order.
+/// a node whose dependency failed or was skipped is skipped. Once `gate` is interrupted no job
+/// starts (its node is [`StackOutcome::NotStarted`]) and those running finish. Reports come
+/// back in node order.
 pub(crate) async fn run_graph(
     names: &[String],
     deps: &[Vec<usize>],
     mut start: impl FnMut(usize) -> Job,
     observer: &dyn Observer,
+    gate: &Gate,
 ) -> Vec<StackReport> {
     let n = names.len();
     let mut reports: Vec<Option<StackReport>> = vec![None; n];
@@ -155,14 +163,31 @@ pub(crate) async fn run_graph(
                 }
                 if deps[i].iter().all(|&d| reports[d].is_some()) {
                     started[i] = true;
-                    match start(i) {
-                        Job::Done(r) => {
+                    let not_started = || StackReport {
+                        name: names[i].clone(),
+                        outcome: StackOutcome::NotStarted,
+                        elapsed: Duration::ZERO,
+                        outputs: Vec::new(),
+                    };
+                    let job = if gate.interrupted() {
+                        Job::Done(not_started())
+                    } else {
+                        start(i)
+                    };
+                    match job {
+                        Job::Run(fut) if gate.try_start(&names[i]) => {
+                            running.spawn(async move { (i, fut.await) });
+                        }
+                        Job::Run(_) => {
+                            let r = not_started();
                             finish(i, &r);
                             reports[i] = Some(r);
                             progressed = true;
                         }
-                        Job::Run(fut) => {
-                            running.spawn(async move { (i, fut.await) });
+                        Job::Done(r) => {
+                            finish(i, &r);
+                            reports[i] = Some(r);
+                            progressed = true;
                         }
                     }
                 }
@@ -172,6 +197,7 @@ pub(crate) async fn run_graph(
             None => break,
             Some(joined) => {
                 let (i, r) = joined.expect("a stack task does not panic");
+                gate.finish(&names[i]);
                 finish(i, &r);
                 reports[i] = Some(r);
             }
@@ -285,6 +311,7 @@ impl Inner {
                 }))
             },
             &*observer,
+            &self.gate,
         )
         .await;
         let assets = std::mem::take(&mut *assets.lock().expect("assets lock"));
@@ -341,6 +368,7 @@ impl Inner {
             }
             cfn.delete_stack()
                 .stack_name(&old.id)
+                .client_request_token(self.run.token("delete", &sp.name))
                 .send()
                 .await
                 .map_err(|e| aws("cloudformation:DeleteStack", e))?;
@@ -364,13 +392,24 @@ impl Inner {
                 .capabilities(Capability::CapabilityNamedIam)
                 .set_tags(Some(tags))
                 .set_stack_policy_body(policy)
-                .enable_termination_protection(protect);
-            let out = source
-                .apply_to_create(request)
-                .send()
-                .await
-                .map_err(|e| aws("cloudformation:CreateStack", e))?;
-            out.stack_id().unwrap_or(&sp.name).to_owned()
+                .enable_termination_protection(protect)
+                .client_request_token(self.run.token("create", &sp.name));
+            match source.apply_to_create(request).send().await {
+                Ok(out) => out.stack_id().unwrap_or(&sp.name).to_owned(),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_already_exists_exception()) =>
+                {
+                    // The plan saw no stack and the lock keeps other runs out: a stack of
+                    // this name, made since this run started, with this template, is this
+                    // run's own creation whose answer was lost (and the SDK retried).
+                    match self.recognise_create(sp).await? {
+                        Some(id) => id,
+                        None => return Err(aws("cloudformation:CreateStack", e)),
+                    }
+                }
+                Err(e) => return Err(aws("cloudformation:CreateStack", e)),
+            }
         } else {
             let deployed = sp
                 .deployed
@@ -402,19 +441,28 @@ impl Inner {
                 .capabilities(Capability::CapabilityNamedIam)
                 .set_tags(Some(tags))
                 .set_stack_policy_body(policy)
-                .set_stack_policy_during_update_body(during);
+                .set_stack_policy_during_update_body(during)
+                .client_request_token(self.run.token("update", &sp.name));
             match source.apply_to_update(request).send().await {
                 Ok(_) => {}
                 Err(e)
                     if e.as_service_error()
                         .is_some_and(|se| is_no_changes(&message_of(se))) =>
                 {
-                    let outcome = if self.protect(sp, deployed).await? {
-                        StackOutcome::Updated
-                    } else {
-                        StackOutcome::Unchanged
-                    };
-                    return Ok((outcome, deployed.outputs.clone()));
+                    // The plan saw another template and the stack now has this one: this
+                    // run's own update went through but its answer was lost (and the SDK
+                    // retried). Otherwise there was nothing to update.
+                    let lost_answer = deployed.template_sha256.as_deref()
+                        != Some(sp.template_sha256.as_str())
+                        && self.recognise_update(sp).await?;
+                    if !lost_answer {
+                        let outcome = if self.protect(sp, deployed).await? {
+                            StackOutcome::Updated
+                        } else {
+                            StackOutcome::Unchanged
+                        };
+                        return Ok((outcome, deployed.outputs.clone()));
+                    }
                 }
                 Err(e) => return Err(aws("cloudformation:UpdateStack", e)),
             }
@@ -447,6 +495,48 @@ impl Inner {
             StackOutcome::Updated
         };
         Ok((outcome, last.outputs))
+    }
+
+    /// The id of stack `sp.name` if it is this run's own creation: it exists, was created
+    /// after this run started, and carries the planned template's hash.
+    async fn recognise_create(&self, sp: &StackPlan) -> Result<Option<String>, Error> {
+        let out = self
+            .clients
+            .cfn
+            .describe_stacks()
+            .stack_name(&sp.name)
+            .send()
+            .await
+            .map_err(|e| aws("cloudformation:DescribeStacks", e))?;
+        let Some(stack) = out.stacks().first() else {
+            return Ok(None);
+        };
+        let created = stack
+            .creation_time()
+            .and_then(|t| std::time::SystemTime::try_from(*t).ok());
+        // Whole seconds: CloudFormation's times may be rounded.
+        let since_start = created.is_some_and(|t| t + Duration::from_secs(1) >= self.run.started);
+        let deployed = DeployedStack::from_sdk(stack);
+        let ours =
+            since_start && deployed.template_sha256.as_deref() == Some(sp.template_sha256.as_str());
+        Ok(ours.then_some(deployed.id))
+    }
+
+    /// Whether stack `sp.name` already carries the planned template's hash (this run's own
+    /// update went through).
+    async fn recognise_update(&self, sp: &StackPlan) -> Result<bool, Error> {
+        let out = self
+            .clients
+            .cfn
+            .describe_stacks()
+            .stack_name(&sp.name)
+            .send()
+            .await
+            .map_err(|e| aws("cloudformation:DescribeStacks", e))?;
+        Ok(out.stacks().first().is_some_and(|s| {
+            DeployedStack::from_sdk(s).template_sha256.as_deref()
+                == Some(sp.template_sha256.as_str())
+        }))
     }
 
     /// Turn termination protection on where the environment wants it and the deployed stack

@@ -12,6 +12,22 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
+use crate::budget::ConnectBudget;
+
+/// A client of `$krate` for `$config`, counting its calls and sharing the run's
+/// connection-failure budget.
+macro_rules! counted {
+    ($krate:ident, $config:expr, $calls:expr, $budget:expr) => {
+        $krate::Client::from_conf(
+            $krate::config::Builder::from($config)
+                .interceptor($calls.clone())
+                .interceptor($budget.clone())
+                .retry_classifier($budget.clone())
+                .build(),
+        )
+    };
+}
+
 /// The clients the applier uses, sharing one [`CallCounter`]: CloudFormation, S3 and STS
 /// for plans and deploys, and the [`ReadClients`] `verify` reads the live account with.
 #[derive(Clone, Debug)]
@@ -29,27 +45,22 @@ impl Clients {
     /// calls. Against a custom endpoint (moto), S3 uses path-style addressing.
     pub fn from_sdk_config(config: &SdkConfig) -> Clients {
         let calls = CallCounter::default();
-        let cfn = aws_sdk_cloudformation::Client::from_conf(
-            aws_sdk_cloudformation::config::Builder::from(config)
-                .interceptor(calls.clone())
-                .build(),
-        );
+        let budget = ConnectBudget::default();
+        let cfn = counted!(aws_sdk_cloudformation, config, calls, budget);
         let s3 = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(config)
                 .force_path_style(config.endpoint_url().is_some())
                 .interceptor(calls.clone())
+                .interceptor(budget.clone())
+                .retry_classifier(budget.clone())
                 .build(),
         );
-        let sts = aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(config)
-                .interceptor(calls.clone())
-                .build(),
-        );
+        let sts = counted!(aws_sdk_sts, config, calls, budget);
         Clients {
             cfn,
             s3,
             sts,
-            read: ReadClients::from_sdk_config(config, &calls),
+            read: ReadClients::build(config, &calls, &budget),
             calls,
             endpoint: config.endpoint_url().map(str::to_owned),
         }
@@ -113,26 +124,20 @@ pub struct ReadClients {
     pub(crate) sns: aws_sdk_sns::Client,
 }
 
-macro_rules! counted {
-    ($krate:ident, $config:expr, $calls:expr) => {
-        $krate::Client::from_conf(
-            $krate::config::Builder::from($config)
-                .interceptor($calls.clone())
-                .build(),
-        )
-    };
-}
-
 impl ReadClients {
     /// Clients for a loaded configuration, counting their calls with `calls`.
     pub fn from_sdk_config(config: &SdkConfig, calls: &CallCounter) -> ReadClients {
+        ReadClients::build(config, calls, &ConnectBudget::default())
+    }
+
+    fn build(config: &SdkConfig, calls: &CallCounter, budget: &ConnectBudget) -> ReadClients {
         ReadClients {
-            iam: counted!(aws_sdk_iam, config, calls),
-            kms: counted!(aws_sdk_kms, config, calls),
-            cloudtrail: counted!(aws_sdk_cloudtrail, config, calls),
-            cloudwatch: counted!(aws_sdk_cloudwatch, config, calls),
-            logs: counted!(aws_sdk_cloudwatchlogs, config, calls),
-            sns: counted!(aws_sdk_sns, config, calls),
+            iam: counted!(aws_sdk_iam, config, calls, budget),
+            kms: counted!(aws_sdk_kms, config, calls, budget),
+            cloudtrail: counted!(aws_sdk_cloudtrail, config, calls, budget),
+            cloudwatch: counted!(aws_sdk_cloudwatch, config, calls, budget),
+            logs: counted!(aws_sdk_cloudwatchlogs, config, calls, budget),
+            sns: counted!(aws_sdk_sns, config, calls, budget),
         }
     }
 

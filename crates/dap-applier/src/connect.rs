@@ -24,7 +24,9 @@ pub const MAX_ATTEMPTS: u32 = 10;
 /// The SDK retry configuration of every client: the standard mode (throttling errors,
 /// HTTP 5xx, timeouts and dropped connections are retried; exponential backoff with full
 /// jitter, from 1 s up to 20 s), [`MAX_ATTEMPTS`] attempts per request. A profile's or
-/// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` settings do not override it.
+/// `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` settings do not override it. Connections refused or
+/// not made within [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT) get a much smaller budget
+/// ([`ConnectBudget`](crate::ConnectBudget)), so a wrong or dead endpoint fails in seconds.
 pub fn retry_config() -> RetryConfig {
     RetryConfig::standard()
         .with_max_attempts(MAX_ATTEMPTS)
@@ -57,7 +59,12 @@ pub async fn load_clients(env: &Environment, options: &ConnectOptions) -> Client
         .or_else(Region::new(env.region.clone()));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(region)
-        .retry_config(retry_config());
+        .retry_config(retry_config())
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(crate::budget::CONNECT_TIMEOUT)
+                .build(),
+        );
     if let Some(p) = &options.profile {
         loader = loader.profile_name(p);
     }

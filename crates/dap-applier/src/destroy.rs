@@ -19,6 +19,10 @@ pub struct DestroyPlan {
     pub environment: String,
     /// The existing stacks, in deletion order (reverse deployment order).
     pub stacks: Vec<DestroyStack>,
+    /// Whether these are the environment's orphans (`destroy --orphans`): stacks tagged with
+    /// it that the model no longer has, deleted one at a time.
+    #[serde(default)]
+    pub orphans: bool,
 }
 
 /// One stack to delete.
@@ -100,6 +104,46 @@ impl Inner {
         Ok(DestroyPlan {
             environment: self.env.name.clone(),
             stacks,
+            orphans: false,
+        })
+    }
+
+    /// What `destroy --orphans` would delete: the environment's orphans (see
+    /// [`Plan::orphans`](crate::Plan::orphans)), dependents first as far as their names tell
+    /// (`<prefix>-<kind>` in reverse deployment order of the kinds; unknown names first).
+    pub(crate) async fn orphans_destroy_plan(&self) -> Result<DestroyPlan, Error> {
+        self.refuse_strict()?;
+        let (_, orphans) = self.describe_env().await?;
+        let kinds: Vec<&str> = self.rendered.stacks.iter().map(|s| s.kind.slug()).collect();
+        let rank = |name: &str| {
+            kinds
+                .iter()
+                .position(|k| name.ends_with(&format!("-{k}")))
+                .map_or(0, |i| kinds.len() - i)
+        };
+        let mut ordered = orphans;
+        ordered.sort_by_key(|o| (rank(&o.name), o.name.clone()));
+        let mut stacks = Vec::new();
+        for o in ordered {
+            if readiness(&o.status) == Readiness::Busy {
+                return Err(Error::StackState {
+                    stack: o.name,
+                    status: o.status,
+                    hint: "an operation is running; destroy again when it has finished".to_owned(),
+                });
+            }
+            let retained = self.retained(&o.name, &o.id).await?;
+            stacks.push(DestroyStack {
+                name: o.name,
+                id: o.id,
+                status: o.status,
+                retained,
+            });
+        }
+        Ok(DestroyPlan {
+            environment: self.env.name.clone(),
+            stacks,
+            orphans: true,
         })
     }
 
@@ -173,10 +217,15 @@ impl Inner {
             });
         }
         let names: Vec<String> = plan.stacks.iter().map(|s| s.name.clone()).collect();
-        // A stack goes once every stack that depends on it is gone.
+        // A stack goes once every stack that depends on it is gone. Orphans' dependencies
+        // are not in the model: they go one at a time, in the plan's order.
         let deps: Vec<Vec<usize>> = names
             .iter()
-            .map(|name| {
+            .enumerate()
+            .map(|(i, name)| {
+                if plan.orphans {
+                    return i.checked_sub(1).into_iter().collect();
+                }
                 self.rendered
                     .manifest
                     .stacks
@@ -218,6 +267,7 @@ impl Inner {
                 }))
             },
             &*observer,
+            &self.gate,
         )
         .await;
         let retained = plan
@@ -243,6 +293,7 @@ impl Inner {
             .cfn
             .delete_stack()
             .stack_name(&stack.id)
+            .client_request_token(self.run.token("delete", &stack.name))
             .send()
             .await
             .map_err(|e| aws("cloudformation:DeleteStack", e))?;

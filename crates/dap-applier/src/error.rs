@@ -1,6 +1,8 @@
 //! The applier's one error type.
 
-use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudformation::operation::RequestId;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 
 /// What stops the applier. A stack that fails to deploy is not an error but an outcome in the
 /// [`ApplyReport`](crate::ApplyReport); "no changes" is a result of the plan, never an error.
@@ -28,13 +30,22 @@ pub enum Error {
         /// The configured region.
         actual: String,
     },
-    /// An AWS call failed.
-    #[error("`{operation}` failed: {message}")]
+    /// An AWS call failed. Displayed as one line: the operation, the service's error code and
+    /// message (or what went wrong on the way), and the request id; [`Error::detail`] has the
+    /// whole error chain.
+    #[error("`{operation}` failed: {message}{}", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
     Aws {
         /// The operation, for example `cloudformation:DescribeStacks`.
         operation: String,
-        /// The service's error code and message, or the transport error.
+        /// The service's error code, when it answered (`ValidationError`, `AccessDenied`).
+        code: Option<String>,
+        /// What went wrong, on one line: `ValidationError: Stack x does not exist`, or
+        /// `cannot connect to the endpoint (connection refused)`.
         message: String,
+        /// The request id AWS gave, when it answered.
+        request_id: Option<String>,
+        /// The whole error chain, for `-v`.
+        detail: String,
     },
     /// A stack is in a state from which it cannot be planned or deployed.
     #[error("stack `{stack}` is `{status}`: {hint}")]
@@ -102,6 +113,9 @@ pub enum Error {
         /// The operation holding it.
         operation: String,
     },
+    /// The run was interrupted before this step (no change set is made after an interruption).
+    #[error("interrupted: nothing more is started")]
+    Interrupted,
     /// The plan handed to `apply` is not a plan of this environment's current render.
     #[error("the plan does not match environment `{env}`: {problem}")]
     PlanMismatch {
@@ -112,21 +126,134 @@ pub enum Error {
     },
 }
 
-/// Turn an SDK error into [`Error::Aws`]: the service's code and message when there is one,
-/// otherwise the whole error chain.
-pub(crate) fn aws<E>(operation: &str, err: E) -> Error
+impl Error {
+    /// Everything known about the error beyond its one-line form: for an AWS failure, the
+    /// SDK's whole error chain; `None` for the others (their line says it all).
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Error::Aws { detail, .. } => Some(detail),
+            _ => None,
+        }
+    }
+}
+
+/// The longest message kept on the one line (AWS messages can quote whole templates).
+const MAX_MESSAGE: usize = 400;
+
+/// Turn an SDK error into [`Error::Aws`]: one line with the service's code, message and
+/// request id when it answered, or what stopped the request when it did not (no connection,
+/// a timeout, no credentials), never the SDK's debug form.
+pub(crate) fn aws<E>(operation: &str, err: SdkError<E, HttpResponse>) -> Error
 where
-    E: ProvideErrorMetadata + std::error::Error,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let message = match (err.code(), err.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(&err).to_string(),
+    let detail = DisplayErrorContext(&err).to_string();
+    let request_id = err.request_id().map(str::to_owned);
+    let code = err.code().map(str::to_owned);
+    let message = match &err {
+        SdkError::DispatchFailure(d) => dispatch_message(d.as_connector_error(), &err),
+        SdkError::TimeoutError(_) => "no answer in time (the request timed out)".to_owned(),
+        SdkError::ConstructionFailure(_) => {
+            format!("the request could not be made: {}", root_cause(&err))
+        }
+        SdkError::ResponseError(r) => format!(
+            "the answer could not be read (HTTP {}): {}",
+            r.raw().status().as_u16(),
+            root_cause(&err)
+        ),
+        SdkError::ServiceError(se) if err.code().is_none() => format!(
+            "the endpoint answered HTTP {} without an AWS error in it ({}): is the endpoint URL right?",
+            se.raw().status().as_u16(),
+            err.message().map_or_else(|| root_cause(&err), str::to_owned)
+        ),
+        _ => match (err.code(), err.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_owned(),
+            (None, Some(message)) => message.to_owned(),
+            (None, None) => root_cause(&err),
+        },
     };
     Error::Aws {
         operation: operation.to_owned(),
-        message,
+        code,
+        message: one_line(&message),
+        request_id,
+        detail,
     }
+}
+
+/// What stopped a request that never got an answer.
+fn dispatch_message(
+    connector: Option<&aws_smithy_runtime_api::client::result::ConnectorError>,
+    err: &(dyn std::error::Error + 'static),
+) -> String {
+    let cause = root_cause(err);
+    if let Some(kind) = io_kind(err) {
+        use std::io::ErrorKind::*;
+        match kind {
+            ConnectionRefused => {
+                return "cannot connect to the endpoint (connection refused): is it running, and is the endpoint URL right?".to_owned()
+            }
+            ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                return format!("the connection was dropped ({cause})")
+            }
+            _ => {}
+        }
+    }
+    if connector.is_some_and(|c| c.is_timeout()) {
+        return format!("no connection or answer in time ({cause})");
+    }
+    let lower = cause.to_lowercase();
+    if chain_mentions(err, "credentials") {
+        return format!("no AWS credentials could be loaded ({cause}); pass `--profile`, set `AWS_PROFILE`, run `aws sso login`, or set `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`");
+    }
+    if lower.contains("dns") || lower.contains("failed to lookup") || lower.contains("resolve") {
+        return format!("cannot resolve the endpoint's host name ({cause})");
+    }
+    format!("the request did not reach AWS ({cause})")
+}
+
+/// Whether any error of a chain says `word` (lowercase).
+fn chain_mentions(err: &(dyn std::error::Error + 'static), word: &str) -> bool {
+    let mut e = Some(err);
+    while let Some(cur) = e {
+        if cur.to_string().to_lowercase().contains(word) {
+            return true;
+        }
+        e = cur.source();
+    }
+    false
+}
+
+/// The innermost error of a chain, displayed.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut e = err;
+    while let Some(next) = e.source() {
+        e = next;
+    }
+    e.to_string()
+}
+
+/// The kind of the first I/O error in a chain.
+fn io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut e = Some(err);
+    while let Some(cur) = e {
+        if let Some(io) = cur.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        e = cur.source();
+    }
+    None
+}
+
+/// Whitespace runs (newlines included) as one space, cut to [`MAX_MESSAGE`] characters.
+fn one_line(text: &str) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= MAX_MESSAGE {
+        return joined;
+    }
+    let cut: String = joined.chars().take(MAX_MESSAGE).collect();
+    format!("{cut}… (cut; `-v` shows all)")
 }
 
 /// Whether an error or status reason is one of the ways AWS and moto say "nothing to change":

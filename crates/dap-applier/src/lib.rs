@@ -29,7 +29,9 @@
 //!   each one ([`Allowances`], [`Plan::allow`]); `apply` refuses a plan with a blocked change.
 //!   `strict` and `standard` stacks get a stack policy denying both.
 //! - A [`Plan`] serializes to the versioned plan document; [`Applier::check_saved`] refuses
-//!   a saved one when the account, a template or a deployed stack changed since.
+//!   a saved one when the account, a template or a deployed stack changed since, then plans
+//!   again and refuses it when its changes differ from what planning now gives (the file is
+//!   verified, never trusted).
 //!
 //! - [`Applier::verify`] reads the live account back through IAM, KMS, CloudTrail,
 //!   CloudWatch, CloudWatch Logs, SNS and S3 and compares it with the model, check by check,
@@ -61,6 +63,7 @@
 
 mod apply;
 mod assets;
+mod budget;
 mod clients;
 mod connect;
 mod destroy;
@@ -68,10 +71,12 @@ pub mod diff;
 mod error;
 mod events;
 pub mod guard;
+mod interrupt;
 mod lock;
 mod plan;
 pub mod security;
 mod state;
+mod token;
 pub mod verify;
 
 use std::sync::Arc;
@@ -83,6 +88,7 @@ use dap_planner::Rendered;
 
 pub use apply::{ApplyReport, StackOutcome, StackReport};
 pub use assets::AssetOutcome;
+pub use budget::{ConnectBudget, CONNECT_RETRIES, CONNECT_TIMEOUT};
 pub use clients::{CallCounter, CallCounts, Clients, ReadClients};
 pub use connect::{load_clients, retry_config, ConnectOptions, MAX_ATTEMPTS};
 pub use destroy::{DestroyPlan, DestroyReport, DestroyStack, Retained};
@@ -96,7 +102,9 @@ pub use plan::{
     PLAN_FORMAT_VERSION,
 };
 pub use security::SecurityChange;
-pub use state::{readiness, DeployedStack, Output, Readiness, TEMPLATE_SHA_TAG};
+pub use state::{
+    readiness, DeployedStack, Orphan, Output, Readiness, ENVIRONMENT_TAG, TEMPLATE_SHA_TAG,
+};
 pub use verify::{Check, Verification, VERIFY_FORMAT_VERSION};
 
 /// Tuning of waits and limits.
@@ -147,6 +155,10 @@ pub(crate) struct Inner {
     pub(crate) assets_bucket: String,
     pub(crate) options: Options,
     pub(crate) identity: Identity,
+    /// Whether the run was interrupted, and the stacks in progress.
+    pub(crate) gate: interrupt::Gate,
+    /// This run, for the client request tokens of its writes.
+    pub(crate) run: token::Run,
 }
 
 impl Applier {
@@ -197,8 +209,27 @@ impl Applier {
                     arn,
                     region,
                 },
+                gate: Default::default(),
+                run: token::Run::new(),
             }),
         })
+    }
+
+    /// Stop the run (Ctrl-C, SIGTERM): `apply` and `destroy` start no further stack (they
+    /// end as [`StackOutcome::NotStarted`]) and return once those in progress finished.
+    /// Returns the stacks in progress at this moment: none means nothing is left to wait for.
+    pub fn interrupt(&self) -> Vec<String> {
+        self.inner.gate.interrupt()
+    }
+
+    /// Whether [`interrupt`](Self::interrupt) was called.
+    pub fn interrupted(&self) -> bool {
+        self.inner.gate.interrupted()
+    }
+
+    /// The stacks `apply` or `destroy` is creating, updating or deleting now.
+    pub fn in_progress(&self) -> Vec<String> {
+        self.inner.gate.running()
     }
 
     /// The verified identity.
@@ -231,8 +262,10 @@ impl Applier {
     /// Check a plan saved earlier (`dap plan --out`) before [`apply`](Self::apply): the
     /// format version, environment, account and region, every template hash against the
     /// current render, and every deployed stack against a fresh `DescribeStacks` (status,
-    /// last update, template tag). Returns the plan with its guard verdicts judged again from
-    /// its recorded allowances; [`Error::StalePlan`] says what changed.
+    /// last update, template tag); then plans again (change sets, as [`plan`](Self::plan))
+    /// and compares every stack's action, resource changes and stack changes with the
+    /// file's. Returns the plan computed now, judged with the file's recorded allowances, so
+    /// the guard sees what will really happen; [`Error::StalePlan`] says what differs.
     pub async fn check_saved(&self, saved: Plan) -> Result<Plan, Error> {
         self.inner.check_saved(saved).await
     }
@@ -256,6 +289,12 @@ impl Applier {
     /// What [`destroy`](Self::destroy) would delete and leave in place. Refuses `strict`.
     pub async fn destroy_plan(&self) -> Result<DestroyPlan, Error> {
         self.inner.destroy_plan().await
+    }
+
+    /// What `destroy --orphans` would delete: the deployed stacks tagged with the
+    /// environment that the model no longer has, and what they retain. Refuses `strict`.
+    pub async fn orphans_destroy_plan(&self) -> Result<DestroyPlan, Error> {
+        self.inner.orphans_destroy_plan().await
     }
 
     /// Delete the stacks of a destroy plan, dependents first. Refuses `strict`.

@@ -22,6 +22,9 @@ pub const LOCK_HOLDER_TAG: &str = "dap:lock-holder";
 pub const LOCK_SINCE_TAG: &str = "dap:lock-since";
 /// The tag with the operation holding the lock (`apply`, `destroy`).
 pub const LOCK_OPERATION_TAG: &str = "dap:lock-operation";
+/// The tag with the id of the run holding the lock: a run that finds the lock taken by its
+/// own id (its `CreateStack` went through but the answer was lost) holds it.
+pub const LOCK_RUN_TAG: &str = "dap:lock-run";
 
 const LOCK_TEMPLATE: &str = r#"{"Description":"dap environment lock: held while an apply or destroy runs; delete with `dap unlock`","Resources":{"Lock":{"Type":"AWS::CloudFormation::WaitConditionHandle"}}}"#;
 
@@ -42,6 +45,8 @@ pub struct LockInfo {
     pub since: String,
     /// The operation holding it.
     pub operation: String,
+    /// The id of the run holding it (`unknown` for a lock of an older `dap`).
+    pub run: String,
     /// How long it has been held, when the time is known.
     pub age: Option<Duration>,
 }
@@ -71,7 +76,9 @@ impl Applier {
     }
 
     /// Take the environment's lock for `operation`, or fail with [`Error::Locked`] naming
-    /// the holder and since when. A lock stack still being deleted is waited for.
+    /// the holder and since when. A lock stack still being deleted is waited for. A lock
+    /// tagged with this run's id is this run's (a retried `CreateStack` whose first answer
+    /// was lost): it is held, not refused.
     pub async fn lock(&self, operation: &str) -> Result<LockInfo, Error> {
         let stack = self.lock_stack();
         let holder = holder(&self.inner.identity.arn);
@@ -89,18 +96,20 @@ impl Applier {
                 .tags(tag(LOCK_HOLDER_TAG, &holder))
                 .tags(tag(LOCK_SINCE_TAG, &since))
                 .tags(tag(LOCK_OPERATION_TAG, operation))
+                .tags(tag(LOCK_RUN_TAG, self.inner.run.id()))
+                .client_request_token(self.inner.run.token("lock", &stack))
                 .send()
                 .await;
+            let mine = LockInfo {
+                stack: stack.clone(),
+                holder: holder.clone(),
+                since: since.clone(),
+                operation: operation.to_owned(),
+                run: self.inner.run.id().to_owned(),
+                age: Some(Duration::ZERO),
+            };
             match created {
-                Ok(_) => {
-                    return Ok(LockInfo {
-                        stack,
-                        holder,
-                        since,
-                        operation: operation.to_owned(),
-                        age: Some(Duration::ZERO),
-                    })
-                }
+                Ok(_) => return Ok(mine),
                 Err(e)
                     if e.as_service_error()
                         .is_some_and(|se| se.is_already_exists_exception()) =>
@@ -110,6 +119,7 @@ impl Applier {
                             // Being released (or released since): try again shortly.
                             tokio::time::sleep(Duration::from_secs(1)).await;
                         }
+                        Some((info, _)) if info.run == self.inner.run.id() => return Ok(mine),
                         Some((info, _)) => {
                             return Err(Error::Locked {
                                 env: self.inner.env.name.clone(),
@@ -188,6 +198,7 @@ impl Applier {
                 holder: tag_value(LOCK_HOLDER_TAG),
                 since,
                 operation: tag_value(LOCK_OPERATION_TAG),
+                run: tag_value(LOCK_RUN_TAG),
                 age,
             },
             s.stack_status()
@@ -248,6 +259,7 @@ impl Applier {
             .cfn
             .delete_stack()
             .stack_name(&info.stack)
+            .client_request_token(self.inner.run.token("unlock", &info.stack))
             .send()
             .await
             .map_err(|e| aws("cloudformation:DeleteStack", e))?;

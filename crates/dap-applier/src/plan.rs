@@ -1,7 +1,7 @@
 //! `plan`: what would change, per stack and resource, and why.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_cloudformation::types::{
     Capability, ChangeSetStatus, ChangeSetType, ResourceChange as SdkChange,
@@ -51,6 +51,11 @@ pub struct Plan {
     /// The run's `--allow-remove` allowances.
     #[serde(default)]
     pub allow_remove: Vec<String>,
+    /// Deployed stacks tagged with this environment that the model no longer has (a renamed
+    /// prefix, a removed stack): `apply` never touches them; `dap destroy --orphans` deletes
+    /// them (what they retain stays).
+    #[serde(default)]
+    pub orphans: Vec<crate::state::Orphan>,
 }
 
 /// What happens to a stack.
@@ -320,17 +325,109 @@ impl StackPlan {
     }
 }
 
+/// How a deployed stack recorded in a saved plan differs from the one deployed now, if it
+/// does: existence, id, status, last update, template tag, tags or termination protection.
+fn deployed_differs(then: &Option<DeployedStack>, now: &Option<DeployedStack>) -> Option<String> {
+    let same = match (then, now) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.id == b.id
+                && a.status == b.status
+                && a.template_sha256 == b.template_sha256
+                && a.last_updated == b.last_updated
+                && a.tags == b.tags
+                && a.termination_protection == b.termination_protection
+        }
+        _ => false,
+    };
+    let show = |d: &Option<DeployedStack>| match d {
+        None => "absent".to_owned(),
+        Some(d) => format!(
+            "{} updated {}",
+            d.status,
+            d.last_updated.as_deref().unwrap_or("?")
+        ),
+    };
+    (!same).then(|| format!("{} then, {} now", show(then), show(now)))
+}
+
+/// How a saved stack plan's action, resource changes or stack changes differ from the plan
+/// computed now, if they do. The guard verdicts are not compared: they are judged again.
+fn changes_differ(saved: &StackPlan, now: &StackPlan) -> Option<String> {
+    if saved.action != now.action {
+        return Some(format!(
+            "the file says `{}`, planning now gives `{}`",
+            action_word(saved.action),
+            action_word(now.action)
+        ));
+    }
+    let key = |c: &ResourceChange| {
+        let mut c = c.clone();
+        c.guard = Verdict::Unguarded;
+        serde_json::to_string(&c).unwrap_or_default()
+    };
+    let theirs: Vec<String> = saved.changes.iter().map(key).collect();
+    let ours: Vec<String> = now.changes.iter().map(key).collect();
+    for (c, k) in now.changes.iter().zip(&ours) {
+        if !theirs.contains(k) {
+            return Some(format!(
+                "{} `{}` ({}) is missing from the file or differs there",
+                change_word(&c.action),
+                c.logical_id,
+                c.resource_type
+            ));
+        }
+    }
+    for (c, k) in saved.changes.iter().zip(&theirs) {
+        if !ours.contains(k) {
+            return Some(format!(
+                "the file lists {} `{}` ({}), which planning now does not give",
+                change_word(&c.action),
+                c.logical_id,
+                c.resource_type
+            ));
+        }
+    }
+    if theirs.len() != ours.len() {
+        return Some("the file lists a change more than once".to_owned());
+    }
+    if saved.stack_changes != now.stack_changes {
+        return Some("its stack changes differ".to_owned());
+    }
+    None
+}
+
+fn action_word(a: StackAction) -> &'static str {
+    match a {
+        StackAction::Create => "create",
+        StackAction::Update => "update",
+        StackAction::None => "none",
+    }
+}
+
+fn change_word(a: &ChangeAction) -> &'static str {
+    match a {
+        ChangeAction::Add => "the addition of",
+        ChangeAction::Modify => "the change of",
+        ChangeAction::Remove => "the removal of",
+        ChangeAction::Other(_) => "the change of",
+    }
+}
+
 /// What a stack that does not exist yet is compared with.
 const EMPTY_TEMPLATE: &str = "Resources: {}";
 
-/// A change set name unique enough for CloudFormation (moto keeps them per region).
-fn change_set_name(kind: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("dap-plan-{kind}-{nanos}")
+/// The name of this run's change set of a stack: `dap-plan-<run>-<kind>`. One per stack
+/// and run; a second change set of that name on the stack is a duplicate made by a retried
+/// `CreateChangeSet` whose first answer was lost.
+fn change_set_name(run: &crate::token::Run, kind: &str) -> String {
+    format!("dap-plan-{}-{kind}", run.id())
 }
+
+/// A temporary change set older than this was left by a run that was killed or lost its
+/// answers: any later plan of the stack deletes it. Younger ones may belong to a plan running
+/// now (plans take no lock), so they stay.
+pub(crate) const STALE_CHANGE_SET: Duration = Duration::from_secs(15 * 60);
 
 impl Inner {
     /// The plan of every stack of the environment.
@@ -338,7 +435,7 @@ impl Inner {
         self: &std::sync::Arc<Self>,
         options: PlanOptions,
     ) -> Result<Plan, Error> {
-        let mut deployed = self.describe_all().await?;
+        let (mut deployed, orphans) = self.describe_env().await?;
         let mut slots: Vec<Option<StackPlan>> = Vec::new();
         let mut tasks = tokio::task::JoinSet::new();
         for (i, s) in self.rendered.stacks.iter().enumerate() {
@@ -409,6 +506,7 @@ impl Inner {
             format_version: PLAN_FORMAT_VERSION,
             allow_replace: Vec::new(),
             allow_remove: Vec::new(),
+            orphans,
             environment: self.env.name.clone(),
             account_id: self.env.account_id.clone(),
             region: self.env.region.clone(),
@@ -429,10 +527,15 @@ impl Inner {
         Ok(())
     }
 
-    /// Check a saved plan against the account, the current render and the deployed stacks;
-    /// return it with its guard verdicts judged again from its recorded allowances (a
-    /// verdict edited in the file counts for nothing).
-    pub(crate) async fn check_saved(&self, mut saved: Plan) -> Result<Plan, Error> {
+    /// Check a saved plan against the account, the current render and the deployed stacks,
+    /// then plan again and compare: the file is verified, not trusted. Returns the plan
+    /// computed now, judged with the file's recorded allowances; its changes, actions and
+    /// stack changes must equal the file's (a change deleted from or edited in the file, or a
+    /// stack marked `none` that would change, refuses).
+    pub(crate) async fn check_saved(
+        self: &std::sync::Arc<Self>,
+        saved: Plan,
+    ) -> Result<Plan, Error> {
         let stale = |problem: String| Err(Error::StalePlan { problem });
         if saved.format_version != PLAN_FORMAT_VERSION {
             return stale(format!(
@@ -469,69 +572,38 @@ impl Inner {
                 ));
             }
         }
-        let mut now = self.describe_all().await?;
-        for p in &saved.stacks {
-            let current = now.remove(&p.name);
-            let same = match (&p.deployed, &current) {
-                (None, None) => true,
-                (Some(a), Some(b)) => {
-                    a.id == b.id
-                        && a.status == b.status
-                        && a.template_sha256 == b.template_sha256
-                        && a.last_updated == b.last_updated
-                        && a.tags == b.tags
-                        && a.termination_protection == b.termination_protection
-                }
-                _ => false,
-            };
-            if !same {
-                let show = |d: &Option<DeployedStack>| match d {
-                    None => "absent".to_owned(),
-                    Some(d) => format!(
-                        "{} updated {}",
-                        d.status,
-                        d.last_updated.as_deref().unwrap_or("?")
-                    ),
-                };
+        // Plan again from what is deployed now. A saved update of a stack whose template
+        // did not change can only come from `--refresh`, so that is planned the same way.
+        let refresh = saved.stacks.iter().any(|p| {
+            p.action == StackAction::Update
+                && p.deployed
+                    .as_ref()
+                    .and_then(|d| d.template_sha256.as_deref())
+                    == Some(p.template_sha256.as_str())
+        });
+        let mut fresh = self
+            .plan(PlanOptions {
+                keep_change_sets: false,
+                refresh,
+            })
+            .await?;
+        for (p, now) in saved.stacks.iter().zip(&fresh.stacks) {
+            if let Some(problem) = deployed_differs(&p.deployed, &now.deployed) {
                 return stale(format!(
-                    "deployed stack `{}` changed since ({} then, {} now)",
-                    p.name,
-                    show(&p.deployed),
-                    show(&current)
+                    "deployed stack `{}` changed since ({problem})",
+                    p.name
+                ));
+            }
+            if let Some(problem) = changes_differ(p, now) {
+                return stale(format!(
+                    "stack `{}` in the file does not match what planning it now gives: {problem}",
+                    p.name
                 ));
             }
         }
-        // The security diff is computed again too: the file's could have been edited.
-        for (i, p) in saved.stacks.iter_mut().enumerate() {
-            p.security = Vec::new();
-            let Some(d) = &p.deployed else {
-                if p.action == StackAction::Create {
-                    p.security =
-                        security::security_changes(EMPTY_TEMPLATE, &self.rendered.stacks[i].yaml)
-                            .unwrap_or_default();
-                }
-                continue;
-            };
-            if p.action == StackAction::None {
-                continue;
-            }
-            let body = self
-                .clients
-                .cfn
-                .get_template()
-                .stack_name(&d.id)
-                .send()
-                .await
-                .map_err(|e| aws("cloudformation:GetTemplate", e))?;
-            p.security = security::security_changes(
-                body.template_body().unwrap_or_default(),
-                &self.rendered.stacks[i].yaml,
-            )
-            .unwrap_or_default();
-        }
         let allowances = saved.allowances();
-        saved.allow(&allowances);
-        Ok(saved)
+        fresh.allow(&allowances);
+        Ok(fresh)
     }
 
     /// The resources a rolled-back stack still holds (`logical id (type, status)`): any not
@@ -686,12 +758,16 @@ impl Inner {
         keep: bool,
     ) -> Result<Option<(String, Vec<SdkChange>)>, Error> {
         let s = &self.rendered.stacks[index];
+        if self.gate.interrupted() {
+            return Err(Error::Interrupted);
+        }
         let cfn = &self.clients.cfn;
         let source = self.template_source(index).await?;
         let request = cfn
             .create_change_set()
             .stack_name(&s.name)
-            .change_set_name(change_set_name(s.kind.slug()))
+            .change_set_name(change_set_name(&self.run, s.kind.slug()))
+            .client_token(self.run.token("change-set", &s.name))
             .change_set_type(ChangeSetType::Update)
             .description(if keep {
                 crate::lock::KEPT_CHANGE_SET
@@ -720,7 +796,53 @@ impl Inner {
                 .await
                 .map_err(|e| aws("cloudformation:DeleteChangeSet", e))?;
         }
+        self.sweep_stale_change_sets(index, &id).await?;
         Ok(waited?.map(|changes| (id, changes)))
+    }
+
+    /// Delete the stack's temporary change sets that no plan will read: duplicates of this
+    /// run's (same name, another id: a retried `CreateChangeSet`) and those older than
+    /// [`STALE_CHANGE_SET`] (left by killed runs). Kept ones (saved plans) stay. One
+    /// `ListChangeSets`, only for stacks that got a change set.
+    async fn sweep_stale_change_sets(&self, index: usize, keep_id: &str) -> Result<(), Error> {
+        let s = &self.rendered.stacks[index];
+        let cfn = &self.clients.cfn;
+        let mine = change_set_name(&self.run, s.kind.slug());
+        let summaries: Vec<_> = cfn
+            .list_change_sets()
+            .stack_name(&s.name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| aws("cloudformation:ListChangeSets", e))?;
+        let now = SystemTime::now();
+        for cs in summaries {
+            // moto lists every stack's change sets whatever the stack asked for.
+            if cs.stack_name() != Some(s.name.as_str())
+                || cs.description() != Some(crate::lock::TEMPORARY_CHANGE_SET)
+            {
+                continue;
+            }
+            let Some(id) = cs.change_set_id() else {
+                continue;
+            };
+            let duplicate = cs.change_set_name() == Some(mine.as_str()) && id != keep_id;
+            let stale = cs
+                .creation_time()
+                .and_then(|t| SystemTime::try_from(*t).ok())
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age > STALE_CHANGE_SET);
+            if duplicate || stale {
+                cfn.delete_change_set()
+                    .change_set_name(id)
+                    .send()
+                    .await
+                    .map_err(|e| aws("cloudformation:DeleteChangeSet", e))?;
+            }
+        }
+        Ok(())
     }
 
     async fn wait_change_set(

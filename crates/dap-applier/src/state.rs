@@ -147,12 +147,22 @@ impl Inner {
     /// The environment's deployed stacks, by name, from one paginated `DescribeStacks`
     /// without a stack name (one call unless the region holds more than a page of stacks).
     pub(crate) async fn describe_all(&self) -> Result<HashMap<String, DeployedStack>, Error> {
+        Ok(self.describe_env().await?.0)
+    }
+
+    /// The environment's deployed stacks by name, and its orphans: stacks tagged
+    /// `dap:environment: <env>` that the model no longer has (a renamed prefix, a removed
+    /// stack), the lock excepted. One paginated `DescribeStacks`.
+    pub(crate) async fn describe_env(
+        &self,
+    ) -> Result<(HashMap<String, DeployedStack>, Vec<Orphan>), Error> {
         let wanted: Vec<&str> = self
             .rendered
             .stacks
             .iter()
             .map(|s| s.name.as_str())
             .collect();
+        let lock = self.names.named("lock");
         let stacks = self
             .clients
             .cfn
@@ -163,16 +173,44 @@ impl Inner {
             .try_collect()
             .await
             .map_err(|e| aws("cloudformation:DescribeStacks", e))?;
-        Ok(stacks
-            .iter()
-            .filter_map(|s| {
-                let name = s.stack_name()?;
-                wanted
-                    .contains(&name)
-                    .then(|| (name.to_owned(), DeployedStack::from_sdk(s)))
-            })
-            .collect())
+        let mut deployed = HashMap::new();
+        let mut orphans = Vec::new();
+        for s in &stacks {
+            let Some(name) = s.stack_name() else {
+                continue;
+            };
+            if wanted.contains(&name) {
+                deployed.insert(name.to_owned(), DeployedStack::from_sdk(s));
+                continue;
+            }
+            let d = DeployedStack::from_sdk(s);
+            let ours = d.tags.get(ENVIRONMENT_TAG) == Some(&self.env.name);
+            let lock_of_any_prefix = d.tags.contains_key(crate::lock::LOCK_HOLDER_TAG);
+            if ours && name != lock && !lock_of_any_prefix && d.status != "DELETE_COMPLETE" {
+                orphans.push(Orphan {
+                    name: name.to_owned(),
+                    id: d.id,
+                    status: d.status,
+                });
+            }
+        }
+        orphans.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok((deployed, orphans))
     }
+}
+
+/// The tag every stack of an environment carries, naming it.
+pub const ENVIRONMENT_TAG: &str = "dap:environment";
+
+/// A deployed stack tagged with the environment that the model does not have.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Orphan {
+    /// The stack name.
+    pub name: String,
+    /// The stack id.
+    pub id: String,
+    /// Its status.
+    pub status: String,
 }
 
 #[cfg(test)]

@@ -8,13 +8,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit codes: 0 success (for `plan`: no changes; for `verify`: live matches the model),
 /// 1 error, 2 changes present (`plan`) or differences found (`verify`), 3 blocked by a guard
-/// or a rule finding.
+/// or a rule finding, 64 a command line that cannot be understood (usage error).
 #[derive(Debug, Parser)]
 #[command(name = "dap", version, about, long_about)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+    /// On an error, also print everything known about it (an AWS error's whole chain).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 /// The commands.
@@ -231,6 +234,11 @@ pub struct DestroyArgs {
     /// standard input is not one.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Delete the environment's orphans instead: deployed stacks tagged with the environment
+    /// that the model no longer has (a renamed prefix, a removed stack), as `plan` lists them.
+    /// What they retain (data buckets, keys, logs) stays in place and is listed.
+    #[arg(long)]
+    pub orphans: bool,
 }
 
 /// `dap unlock`.

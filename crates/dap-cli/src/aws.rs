@@ -65,26 +65,24 @@ pub fn connect(args: &AwsArgs) -> Result<Session> {
 
 /// Run `body` holding the environment's lock (`apply`, `destroy`): refused with the
 /// holder and time when another run holds it; released at the end whether `body` succeeded
-/// or not, and on Ctrl-C. A killed run leaves it behind for `dap unlock`.
+/// or not. A killed run leaves it behind for `dap unlock`.
+///
+/// SIGINT (Ctrl-C) and SIGTERM (what CI runners and `timeout` send) stop the run cleanly: no
+/// stack is started after the signal, those in progress are named and waited for, then the
+/// lock is released and the run ends with exit 1. With nothing in progress that happens at
+/// once. A second signal leaves immediately, naming the stacks still in progress and keeping
+/// the lock (they are still changing; `dap unlock` once they are done).
 pub fn locked<T>(
     session: &Session,
     operation: &str,
     body: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
     session.runtime.block_on(session.applier.lock(operation))?;
-    // Ctrl-C: release the lock, then stop (exit 1). CloudFormation finishes what it was
-    // doing; the next run waits for, or is told about, a stack still in progress.
-    let applier = session.applier.clone();
-    let env = session.env.name.clone();
-    let watcher = session.runtime.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ninterrupted: releasing the lock of `{env}`; stacks already started finish in CloudFormation; run the command again to converge");
-            if let Err(e) = applier.unlock().await {
-                eprintln!("error: cannot release the lock ({e}); release it with `dap unlock --env {env}`");
-            }
-            std::process::exit(crate::exit_code::FAILURE);
-        }
-    });
+    let watcher = session.runtime.spawn(watch_signals(
+        session.applier.clone(),
+        session.env.name.clone(),
+        session.env.prefix.clone(),
+    ));
     let result = release_on_panic(body, || {
         watcher.abort();
         eprintln!(
@@ -100,6 +98,12 @@ pub fn locked<T>(
     });
     watcher.abort();
     let released = session.runtime.block_on(session.applier.unlock());
+    if session.applier.interrupted() && released.is_ok() {
+        eprintln!(
+            "interrupted: the stacks in progress finished and the lock of `{}` is released; run the command again to converge",
+            session.env.name
+        );
+    }
     match (result, released) {
         (Ok(value), Ok(_)) => Ok(value),
         (Ok(_), Err(e)) => Err(anyhow::Error::new(e).context(format!(
@@ -115,6 +119,59 @@ pub fn locked<T>(
             Err(e)
         }
     }
+}
+
+/// The next SIGINT or SIGTERM, by name; pending forever where signals cannot be watched.
+async fn next_signal(
+    int: &mut Option<tokio::signal::unix::Signal>,
+    term: &mut Option<tokio::signal::unix::Signal>,
+) -> &'static str {
+    async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+        match s {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    tokio::select! {
+        _ = recv(int) => "interrupted (SIGINT)",
+        _ = recv(term) => "terminated (SIGTERM)",
+    }
+}
+
+/// Wait for signals while the lock is held: the first stops new work, the second leaves.
+async fn watch_signals(applier: dap_applier::Applier, env: String, prefix: String) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut term = signal(SignalKind::terminate()).ok();
+    let first = next_signal(&mut int, &mut term).await;
+    let running = applier.interrupt();
+    if running.is_empty() {
+        eprintln!("\n{first}: nothing in progress; releasing the lock of `{env}` and stopping; run the command again to converge");
+        if let Err(e) = applier.unlock().await {
+            eprintln!(
+                "error: cannot release the lock ({e}); release it with `dap unlock --env {env}`"
+            );
+        }
+        std::process::exit(crate::exit_code::FAILURE);
+    }
+    eprintln!(
+        "\n{first}: starting nothing more; waiting for the stack{} in progress to finish: {}; the lock is released after them (signal again to leave now)",
+        if running.len() == 1 { "" } else { "s" },
+        running.join(", ")
+    );
+    let second = next_signal(&mut int, &mut term).await;
+    let left = applier.in_progress();
+    if left.is_empty() {
+        eprintln!("\n{second} again: leaving now; nothing is in progress; the lock `{prefix}-lock` stays: release it with `dap unlock --env {env}`");
+    } else {
+        eprintln!(
+            "\n{second} again: leaving now; still in progress in CloudFormation: {}; the lock `{prefix}-lock` stays: once they are done, release it with `dap unlock --env {env}` and run the command again",
+            left.join(", ")
+        );
+    }
+    std::process::exit(crate::exit_code::FAILURE);
 }
 
 /// Run `body`; when it panics, run `release` and let the panic go on (a bug must not leave

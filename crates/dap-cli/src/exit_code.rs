@@ -10,6 +10,10 @@ pub const CHANGES: i32 = 2;
 pub const DRIFT: i32 = 2;
 /// Changes blocked by a guard, or an error-severity rule finding.
 pub const BLOCKED: i32 = 3;
+/// The command line cannot be understood: an unknown command or flag, a missing or bad
+/// argument (`EX_USAGE` of sysexits.h). No command uses it for a result, so CI can tell a
+/// typo in a pipeline from "changes present".
+pub const USAGE: i32 = 64;
 
 /// An error that ends the run with [`BLOCKED`] rather than [`FAILURE`]: a guard or a rule
 /// refused to let the run proceed.

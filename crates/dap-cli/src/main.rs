@@ -7,12 +7,24 @@ mod environments;
 mod exit_code;
 mod progress;
 
-use clap::Parser;
+use clap::Parser as _;
 
 use crate::args::{Cli, Command};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; a usage error to stderr with its own code.
+            let code = if e.use_stderr() {
+                exit_code::USAGE
+            } else {
+                exit_code::SUCCESS
+            };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
     let result = match &cli.command {
         Command::Render(a) => commands::render::run(a),
         Command::Plan(a) => commands::plan::run(a),
@@ -26,7 +38,7 @@ fn main() {
     let code = match result {
         Ok(code) => code,
         Err(err) => {
-            report(&err);
+            report(&err, cli.verbose);
             if err.downcast_ref::<exit_code::Blocked>().is_some() {
                 exit_code::BLOCKED
             } else {
@@ -37,8 +49,9 @@ fn main() {
     std::process::exit(code);
 }
 
-/// Print an error: config errors as located miette diagnostics, others as `error: a: b`.
-fn report(err: &anyhow::Error) {
+/// Print an error: config errors as located miette diagnostics, others as `error: a: b` on
+/// one line; with `-v`, an AWS error's whole chain follows.
+fn report(err: &anyhow::Error, verbose: bool) {
     if let Some(config) = err.downcast_ref::<environments::ConfigReport>() {
         let summary = environments::Summary(&config.0);
         let handler = miette::GraphicalReportHandler::new();
@@ -49,4 +62,11 @@ fn report(err: &anyhow::Error) {
         }
     }
     eprintln!("error: {err:#}");
+    let detail = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<dap_applier::Error>())
+        .and_then(dap_applier::Error::detail);
+    if let (true, Some(detail)) = (verbose, detail) {
+        eprintln!("detail: {detail}");
+    }
 }

@@ -44,6 +44,7 @@ pub fn finished_line(stack: &str, outcome: &StackOutcome, elapsed: Duration) -> 
             format!("{stack} skipped: `{because}` did not succeed")
         }
         StackOutcome::Unchanged => format!("{stack} unchanged"),
+        StackOutcome::NotStarted => format!("{stack} not started: the run was interrupted"),
         other => format!("{stack} {} in {:.1}s", other.label(), elapsed.as_secs_f64()),
     }
 }

@@ -19,6 +19,9 @@ pub enum Fault {
     ServerError,
     /// The connection is closed after the request was read, without an answer.
     Reset,
+    /// The request is forwarded and moto performs it, but its answer is dropped and the
+    /// connection closed: the write happened, the client never hears of it.
+    LostResponse,
 }
 
 /// When and how many faults [`FaultProxy`] injects.
@@ -30,6 +33,22 @@ pub struct Schedule {
     pub kinds: Vec<Fault>,
     /// At most this many faults; later requests all pass.
     pub limit: usize,
+    /// Only the first request of each of these operations gets a fault (`CreateStack`, the
+    /// query protocol's `Action`, or `CreateStack dap-local-audit` for one stack's; `S3 PUT`
+    /// for S3 by method), and `every` is ignored; empty: every `every`-th request.
+    pub operations: Vec<String>,
+}
+
+impl Schedule {
+    /// `fault` on the first request of each of `operations`.
+    pub fn first_of(operations: &[&str], fault: Fault) -> Schedule {
+        Schedule {
+            every: 1,
+            kinds: vec![fault],
+            limit: operations.len(),
+            operations: operations.iter().map(|o| (*o).to_owned()).collect(),
+        }
+    }
 }
 
 impl Default for Schedule {
@@ -39,6 +58,7 @@ impl Default for Schedule {
             every: 4,
             kinds: vec![Fault::Throttle, Fault::ServerError, Fault::Reset],
             limit: 6,
+            operations: Vec::new(),
         }
     }
 }
@@ -67,6 +87,11 @@ struct Shared {
     requests: AtomicUsize,
     forwarded: AtomicUsize,
     faults: Mutex<Vec<Fault>>,
+    /// Targets of [`Schedule::operations`] whose first request already got its fault.
+    faulted_operations: Mutex<Vec<String>>,
+    /// Every request, in arrival order: `CreateStack dap-local-lock`, `S3 PUT /bucket/key`;
+    /// with ` (fault)` when it got one.
+    log: Mutex<Vec<String>>,
     stop: AtomicBool,
 }
 
@@ -102,6 +127,8 @@ impl FaultProxy {
             requests: AtomicUsize::new(0),
             forwarded: AtomicUsize::new(0),
             faults: Mutex::new(Vec::new()),
+            faulted_operations: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         });
         let accept = Arc::clone(&shared);
@@ -134,6 +161,13 @@ impl FaultProxy {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Every request so far, in arrival order: the operation and the stack it names
+    /// (`CreateStack dap-local-lock`, `DescribeStacks`), or `S3 <method> <path>`; ` (fault)`
+    /// marks those that got one.
+    pub fn log(&self) -> Vec<String> {
+        self.shared.log.lock().expect("log lock").clone()
+    }
+
     /// What it has seen so far.
     pub fn counts(&self) -> ProxyCounts {
         let faults = self.shared.faults.lock().expect("faults lock");
@@ -162,9 +196,34 @@ impl Drop for FaultProxy {
     }
 }
 
-/// The fault for request number `n` (from 1), if any, recorded.
-fn fault_for(shared: &Shared, n: usize) -> Option<Fault> {
+/// The fault for request number `n` (from 1) of operation `operation`, if any, recorded.
+fn fault_for(shared: &Shared, n: usize, operation: &str) -> Option<Fault> {
     let s = &shared.schedule;
+    if !s.operations.is_empty() {
+        // `CreateStack` matches every stack's; `CreateStack dap-local-audit` only that one.
+        let matches = |o: &String| {
+            operation == o.as_str()
+                || operation
+                    .strip_prefix(o.as_str())
+                    .is_some_and(|rest| rest.starts_with(' '))
+        };
+        let mut done = shared.faulted_operations.lock().expect("faults lock");
+        let Some(target) = s
+            .operations
+            .iter()
+            .find(|o| matches(o) && !done.contains(o))
+        else {
+            return None;
+        };
+        if s.kinds.is_empty() {
+            return None;
+        }
+        done.push(target.clone());
+        let mut faults = shared.faults.lock().expect("faults lock");
+        let fault = s.kinds[faults.len() % s.kinds.len()];
+        faults.push(fault);
+        return Some(fault);
+    }
     if s.every == 0 || s.kinds.is_empty() || !n.is_multiple_of(s.every) {
         return None;
     }
@@ -186,8 +245,15 @@ fn serve(shared: &Shared, mut client: TcpStream) -> io::Result<()> {
     let s3 = head
         .lines()
         .any(|l| l.to_ascii_lowercase().starts_with("authorization:") && l.contains("/s3/"));
-    match fault_for(shared, n) {
+    let operation = operation_of(&head, &body, s3);
+    let fault = fault_for(shared, n, &operation);
+    shared.log.lock().expect("log lock").push(match fault {
+        Some(f) => format!("{operation} (fault: {f:?})"),
+        None => operation,
+    });
+    match fault {
         Some(Fault::Reset) => return Ok(()), // dropped: the client sees the connection close
+        Some(Fault::LostResponse) => {}      // forwarded below, the answer dropped
         Some(fault) => {
             let (status, body) = fault_answer(fault, s3);
             let content_type = if s3 { "application/xml" } else { "text/xml" };
@@ -217,6 +283,9 @@ fn serve(shared: &Shared, mut client: TcpStream) -> io::Result<()> {
     let mut answer = Vec::new();
     upstream.read_to_end(&mut answer)?;
     shared.forwarded.fetch_add(1, Ordering::SeqCst);
+    if fault == Some(Fault::LostResponse) {
+        return Ok(()); // moto did it; the client sees the connection close
+    }
     let split = find(&answer, b"\r\n\r\n").unwrap_or(answer.len());
     let mut out = String::new();
     for line in String::from_utf8_lossy(&answer[..split]).split("\r\n") {
@@ -259,6 +328,39 @@ fn fault_answer(fault: Fault, s3: bool) -> (&'static str, String) {
         format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>dap-fault</RequestId></ErrorResponse>")
     };
     (status, body)
+}
+
+/// `CreateStack dap-local-lock` for a query-protocol request (its `Action` and `StackName`),
+/// `S3 PUT /bucket/key` for S3, the `X-Amz-Target` for JSON protocols.
+fn operation_of(head: &str, body: &[u8], s3: bool) -> String {
+    let request_line = head.lines().next().unwrap_or_default();
+    if s3 {
+        let mut parts = request_line.split(' ');
+        let method = parts.next().unwrap_or_default();
+        let path = parts.next().unwrap_or_default();
+        return format!("S3 {method} {}", path.split('?').next().unwrap_or_default());
+    }
+    let form = String::from_utf8_lossy(body);
+    let param = |name: &str| {
+        form.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            (k == name).then(|| v.replace("%2F", "/").replace("%3A", ":"))
+        })
+    };
+    if let Some(action) = param("Action") {
+        return match param("StackName") {
+            Some(stack) => format!("{action} {stack}"),
+            None => action,
+        };
+    }
+    head.lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("x-amz-target")
+                .then(|| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| request_line.to_owned())
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -328,9 +430,11 @@ mod tests {
             requests: AtomicUsize::new(0),
             forwarded: AtomicUsize::new(0),
             faults: Mutex::new(Vec::new()),
+            faulted_operations: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         };
-        let got: Vec<Option<Fault>> = (1..=20).map(|n| fault_for(&shared, n)).collect();
+        let got: Vec<Option<Fault>> = (1..=20).map(|n| fault_for(&shared, n, "X")).collect();
         let faulted: Vec<(usize, Fault)> = got
             .iter()
             .enumerate()
@@ -355,5 +459,60 @@ mod tests {
         let (status, body) = fault_answer(Fault::Throttle, true);
         assert_eq!(status, "503 Slow Down");
         assert!(body.contains("<Code>SlowDown</Code>"));
+    }
+}
+
+#[cfg(test)]
+mod targeted {
+    use super::*;
+
+    #[test]
+    fn the_first_request_of_each_named_operation_only() {
+        let shared = Shared {
+            target: 0,
+            schedule: Schedule::first_of(&["CreateStack", "CreateChangeSet"], Fault::LostResponse),
+            requests: AtomicUsize::new(0),
+            forwarded: AtomicUsize::new(0),
+            faults: Mutex::new(Vec::new()),
+            faulted_operations: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
+            stop: AtomicBool::new(false),
+        };
+        let ops = [
+            "DescribeStacks",
+            "CreateStack dap-local-lock",
+            "CreateStack dap-local-lock",
+            "CreateChangeSet dap-local-audit",
+            "CreateStack dap-local-security",
+        ];
+        let got: Vec<Option<Fault>> = ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| fault_for(&shared, i + 1, op))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                None,
+                Some(Fault::LostResponse),
+                None,
+                Some(Fault::LostResponse),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn operations_are_named_by_action_and_stack() {
+        let head = "POST / HTTP/1.1\r\nHost: x";
+        let body = b"Action=DeleteStack&Version=2010-05-15&StackName=dap-local-lock";
+        assert_eq!(
+            operation_of(head, body, false),
+            "DeleteStack dap-local-lock"
+        );
+        assert_eq!(
+            operation_of("PUT /b/k?x-id=PutObject HTTP/1.1", b"", true),
+            "S3 PUT /b/k"
+        );
     }
 }

@@ -96,16 +96,26 @@ fn apply(args: &ApplyArgs, session: &aws::Session) -> Result<i32> {
             );
         }
     }
-    let skipped: Vec<&str> = report
-        .stacks
-        .iter()
-        .filter(|s| matches!(s.outcome, StackOutcome::Skipped { .. }))
-        .map(|s| s.name.as_str())
-        .collect();
+    let with = |pick: fn(&StackOutcome) -> bool| -> Vec<&str> {
+        report
+            .stacks
+            .iter()
+            .filter(|s| pick(&s.outcome))
+            .map(|s| s.name.as_str())
+            .collect()
+    };
+    let skipped = with(|o| matches!(o, StackOutcome::Skipped { .. }));
     if !skipped.is_empty() {
         eprintln!(
             "not attempted (they depend on a failed stack): {}",
             skipped.join(", ")
+        );
+    }
+    let not_started = with(|o| matches!(o, StackOutcome::NotStarted));
+    if !not_started.is_empty() {
+        eprintln!(
+            "not started (the run was interrupted): {}",
+            not_started.join(", ")
         );
     }
     Ok(exit_code::FAILURE)
@@ -137,10 +147,7 @@ fn print_report(out: &mut impl Write, report: &ApplyReport) -> Result<()> {
         for o in outputs {
             writeln!(out, "{:<49}{o}", "")?;
         }
-        if matches!(
-            s.outcome,
-            StackOutcome::Failed { .. } | StackOutcome::Skipped { .. }
-        ) {
+        if !s.outcome.ok() {
             writeln!(out, "    {}", finished_line(&s.name, &s.outcome, s.elapsed))?;
         }
     }
@@ -164,7 +171,7 @@ fn print_report(out: &mut impl Write, report: &ApplyReport) -> Result<()> {
             .filter(|s| s.outcome.label() == label)
             .count()
     };
-    writeln!(
+    write!(
         out,
         "{} created, {} updated, {} unchanged, {} failed, {} skipped",
         count("created"),
@@ -173,5 +180,9 @@ fn print_report(out: &mut impl Write, report: &ApplyReport) -> Result<()> {
         count("failed"),
         count("skipped")
     )?;
+    match count("not-started") {
+        0 => writeln!(out)?,
+        n => writeln!(out, ", {n} not started (interrupted)")?,
+    }
     Ok(())
 }

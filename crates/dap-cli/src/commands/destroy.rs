@@ -11,25 +11,56 @@ use crate::exit_code;
 use crate::progress::finished_line;
 
 pub fn run(args: &DestroyArgs) -> Result<i32> {
+    // A `strict` environment is refused from its file, before any AWS call (the applier
+    // refuses it too, for any other caller).
+    let selection = crate::args::EnvSelection {
+        env: Some(args.aws.env.clone()),
+        all: false,
+    };
+    for loaded in crate::environments::load(&args.aws.env_dir, &selection)? {
+        if loaded.env.protection == dap_config::Protection::Strict {
+            return Err(dap_applier::Error::Protected {
+                env: loaded.env.name,
+            }
+            .into());
+        }
+    }
     let session = aws::connect(&args.aws)?;
     aws::locked(&session, "destroy", || destroy(args, &session))
 }
 
 /// List, confirm and delete, holding the lock.
 fn destroy(args: &DestroyArgs, session: &aws::Session) -> Result<i32> {
-    let plan = session.runtime.block_on(session.applier.destroy_plan())?;
+    let plan = if args.orphans {
+        session
+            .runtime
+            .block_on(session.applier.orphans_destroy_plan())?
+    } else {
+        session.runtime.block_on(session.applier.destroy_plan())?
+    };
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "destroy `{}` (account {}, {})",
-        session.env.name, session.env.account_id, session.env.region
+        "destroy {}`{}` (account {}, {})",
+        if plan.orphans { "the orphans of " } else { "" },
+        session.env.name,
+        session.env.account_id,
+        session.env.region
     )?;
     if plan.stacks.is_empty() {
-        writeln!(
-            out,
-            "no stacks of `{}` exist: nothing to delete",
-            plan.environment
-        )?;
+        if plan.orphans {
+            writeln!(
+                out,
+                "`{}` has no orphans: nothing to delete",
+                plan.environment
+            )?;
+        } else {
+            writeln!(
+                out,
+                "no stacks of `{}` exist: nothing to delete",
+                plan.environment
+            )?;
+        }
         return Ok(exit_code::SUCCESS);
     }
     for s in &plan.stacks {

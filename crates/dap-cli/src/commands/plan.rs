@@ -168,6 +168,27 @@ pub fn print_plan(out: &mut impl Write, plan: &Plan) -> Result<()> {
             )?;
         }
     }
+    if !plan.orphans.is_empty() {
+        let n = plan.orphans.len();
+        writeln!(
+            out,
+            "orphans: {n} deployed stack{} tagged `dap:environment: {}` {} not in the model (a renamed prefix or a removed stack); apply leaves {}:",
+            if n == 1 { "" } else { "s" },
+            plan.environment,
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "it" } else { "them" },
+        )?;
+        for o in &plan.orphans {
+            writeln!(out, "  ? {} ({})", o.name, o.status)?;
+        }
+        writeln!(
+            out,
+            "  `dap destroy --env {} --orphans` deletes {} (what {} retain, such as data buckets and keys, stays and is listed); resources the plan adds under new names do not reuse theirs",
+            plan.environment,
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it would" } else { "they would" },
+        )?;
+    }
     writeln!(out, "{}", plan.summary())?;
     Ok(())
 }

@@ -362,7 +362,11 @@ fn an_empty_folder_is_an_error_and_each_unreadable_file_is_a_finding() {
     );
 
     let run = ws.dap(&["check"]);
-    assert_eq!(run.code(), 2, "clap refuses a missing selection");
+    assert_eq!(
+        run.code(),
+        64,
+        "clap refuses a missing selection (usage error)"
+    );
 }
 
 /// With `--env`, findings point at the environment file without a line: the line a finding

@@ -105,8 +105,8 @@ fn compare_writes_the_promotion_review() {
 #[test]
 fn docs_needs_an_environment_or_all_or_compare() {
     let ws = Workspace::new();
-    assert_eq!(ws.dap(&["docs"]).code(), 2, "clap usage error");
-    assert_eq!(ws.dap(&["docs", "--env", "dev", "--all"]).code(), 2);
+    assert_eq!(ws.dap(&["docs"]).code(), 64, "clap usage error");
+    assert_eq!(ws.dap(&["docs", "--env", "dev", "--all"]).code(), 64);
 }
 
 /// The committed docs are what `dap docs` generates now: stale docs never land.

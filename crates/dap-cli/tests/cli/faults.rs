@@ -211,13 +211,43 @@ fn dap_apply_through_a_proxy_injecting_throttling_500s_and_resets_succeeds() {
     assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
 }
 
-#[test]
-fn ctrl_c_during_an_apply_releases_the_lock_and_a_rerun_converges() {
+/// Whether a logged request changes something.
+fn is_write(op: &str) -> bool {
+    [
+        "CreateStack",
+        "UpdateStack",
+        "DeleteStack",
+        "CreateChangeSet",
+        "ExecuteChangeSet",
+        "DeleteChangeSet",
+        "SetStackPolicy",
+        "UpdateTerminationProtection",
+        "S3 PUT",
+        "S3 DELETE",
+        "S3 POST",
+    ]
+    .iter()
+    .any(|w| op.starts_with(w))
+}
+
+/// Send `signal` to an apply once `dap-local-storage` exists: the run starts nothing more,
+/// waits for what is in progress, releases the lock last, and exits 1; a rerun converges.
+fn signal_during_an_apply(signal: &str, said: &str) {
     let moto = moto();
     let ws = Workspace::new();
+    let proxy = dap_moto::FaultProxy::start(
+        moto.port(),
+        dap_moto::Schedule {
+            every: 0,
+            kinds: Vec::new(),
+            limit: 0,
+            operations: Vec::new(),
+        },
+    )
+    .unwrap();
     let mut child = ws
-        .command_on(moto.endpoint(), &["apply", "--env", "local", "--yes"])
-        .stdout(std::process::Stdio::null())
+        .command_on(&proxy.endpoint(), &["apply", "--env", "local", "--yes"])
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -227,22 +257,134 @@ fn ctrl_c_during_an_apply_releases_the_lock_and_a_rerun_converges() {
         assert!(started.elapsed() < Duration::from_secs(120));
         std::thread::sleep(Duration::from_millis(10));
     }
-    let interrupted = std::process::Command::new("sh")
-        .args(["-c", &format!("kill -INT {}", child.id())])
+    let sent = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -{signal} {}", child.id())])
         .status()
         .unwrap();
-    assert!(interrupted.success());
+    assert!(sent.success());
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(said), "{err}");
     assert!(
-        err.contains("interrupted: releasing the lock of `local`"),
+        err.contains("nothing in progress; releasing the lock of `local`")
+            || (err.contains("starting nothing more; waiting for the stack")
+                && err.contains(
+                    "the stacks in progress finished and the lock of `local` is released"
+                )),
         "{err}"
     );
-    assert!(!stacks(&moto).contains(&LOCK.to_owned()), "released");
+    let at_exit = stacks(&moto);
+    assert!(!at_exit.contains(&LOCK.to_owned()), "released: {at_exit:?}");
+    assert!(at_exit.len() < 7, "stopped before the end: {at_exit:?}");
+
+    // The lock's release is the run's last write.
+    let log = proxy.log();
+    let release = log
+        .iter()
+        .rposition(|op| op == "DeleteStack dap-local-lock")
+        .unwrap_or_else(|| panic!("the lock was released: {log:#?}"));
+    let after: Vec<&String> = log[release + 1..]
+        .iter()
+        .filter(|op| is_write(op))
+        .collect();
+    assert!(
+        after.is_empty(),
+        "writes after the lock's release: {after:?}\n{log:#?}"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(stacks(&moto), at_exit, "nothing changes once it ended");
 
     let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes"]);
     assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
     assert_eq!(ws.dap_on(&moto, &["plan", "--env", "local"]).code(), 0);
     assert_eq!(stacks(&moto).len(), 7);
+}
+
+#[test]
+fn ctrl_c_during_an_apply_finishes_what_runs_releases_the_lock_last_and_a_rerun_converges() {
+    signal_during_an_apply("INT", "interrupted (SIGINT)");
+}
+
+#[test]
+fn sigterm_during_an_apply_finishes_what_runs_releases_the_lock_last_and_a_rerun_converges() {
+    signal_during_an_apply("TERM", "terminated (SIGTERM)");
+}
+
+#[test]
+fn lost_answers_to_the_lock_a_stack_create_and_a_change_set_converge_in_the_same_run() {
+    let moto = moto();
+    let ws = Workspace::new();
+    // moto performs each write; the proxy drops its answer; the SDK sends it again.
+    let proxy = dap_moto::FaultProxy::start(
+        moto.port(),
+        dap_moto::Schedule::first_of(
+            &[
+                "CreateStack dap-local-lock",
+                "CreateStack dap-local-security",
+            ],
+            dap_moto::Fault::LostResponse,
+        ),
+    )
+    .unwrap();
+    let run = ws
+        .command_on(&proxy.endpoint(), &["apply", "--env", "local", "--yes"])
+        .output()
+        .unwrap();
+    let run = crate::harness::Run { output: run };
+    let log = proxy.log();
+    assert_eq!(
+        run.code(),
+        0,
+        "{}\n{}\n{log:#?}",
+        run.stdout(),
+        run.stderr()
+    );
+    assert!(
+        run.stdout().contains("7 created, 0 updated"),
+        "{}",
+        run.stdout()
+    );
+    for stack in ["dap-local-lock", "dap-local-security"] {
+        let lost = format!("CreateStack {stack} (fault: LostResponse)");
+        let at = log
+            .iter()
+            .position(|op| *op == lost)
+            .expect("the fault was injected");
+        assert_eq!(
+            log[at + 1],
+            format!("CreateStack {stack}"),
+            "retried: {log:#?}"
+        );
+    }
+    assert_eq!(
+        stacks(&moto).len(),
+        7,
+        "the lock is released, no stack twice"
+    );
+    assert_eq!(ws.dap_on(&moto, &["plan", "--env", "local"]).code(), 0);
+
+    // A change set whose answer is lost: the retry makes a second one of the same name;
+    // the plan deletes both.
+    let text = std::fs::read_to_string(ws.path().join("environments/local.yaml")).unwrap();
+    ws.write_env(
+        "local",
+        &text.replace("log_retention_days: 30", "log_retention_days: 60"),
+    );
+    let proxy = dap_moto::FaultProxy::start(
+        moto.port(),
+        dap_moto::Schedule::first_of(&["CreateChangeSet"], dap_moto::Fault::LostResponse),
+    )
+    .unwrap();
+    let run = ws
+        .command_on(&proxy.endpoint(), &["plan", "--env", "local"])
+        .output()
+        .unwrap();
+    let run = crate::harness::Run { output: run };
+    assert_eq!(run.code(), 2, "{}\n{}", run.stdout(), run.stderr());
+    assert_eq!(proxy.counts().total_faults(), 1);
+    for stack in stacks(&moto) {
+        let left = moto.change_set_names(REGION, &stack).unwrap();
+        assert!(left.is_empty(), "{stack}: {left:?}\n{:#?}", proxy.log());
+    }
 }

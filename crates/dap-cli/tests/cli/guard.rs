@@ -233,6 +233,85 @@ fn a_saved_plan_applies_once_and_is_refused_when_stacks_or_templates_changed() {
     );
 }
 
+/// Edit a saved plan document in place.
+fn edit_plan(ws: &Workspace, file: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = ws.path().join(file);
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut doc);
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+}
+
+#[test]
+fn a_saved_plan_edited_past_the_guard_is_refused_because_apply_plans_again() {
+    let moto = moto();
+    let ws = Workspace::new();
+
+    // Against an empty account, a file claiming every stack is unchanged.
+    let run = ws.dap_on(&moto, &["plan", "--env", "local", "--out", "none.json"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    edit_plan(&ws, "none.json", |doc| {
+        for s in doc["stacks"].as_array_mut().unwrap() {
+            s["action"] = "none".into();
+            s["changes"] = serde_json::json!([]);
+            s["security"] = serde_json::json!([]);
+        }
+    });
+    let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes", "none.json"]);
+    assert_eq!(run.code(), 1, "{}\n{}", run.stdout(), run.stderr());
+    assert!(
+        run.stderr().starts_with("error: the saved plan cannot be applied: stack `dap-local-security` in the file does not match what planning it now gives: the file says `none`, planning now gives `create`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stdout().contains("unchanged"), "{}", run.stdout());
+
+    let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    deploy_an_extra_log_group(&moto, false);
+
+    // A blocked removal saved, then deleted from the file's changes.
+    let run = ws.dap_on(&moto, &["plan", "--env", "local", "--out", "p.json"]);
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    edit_plan(&ws, "p.json", |doc| {
+        for s in doc["stacks"].as_array_mut().unwrap() {
+            s["changes"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|c| c["logical_id"] != "OldAuditLogGroup");
+        }
+    });
+    let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes", "p.json"]);
+    assert_eq!(run.code(), 1, "{}\n{}", run.stdout(), run.stderr());
+    assert!(
+        run.stderr().contains("stack `dap-local-audit` in the file does not match what planning it now gives: the removal of `OldAuditLogGroup` (AWS::Logs::LogGroup) is missing from the file or differs there"),
+        "{}",
+        run.stderr()
+    );
+
+    // Its verdict edited to `allowed` instead: judged again, still blocked (exit 3).
+    let run = ws.dap_on(&moto, &["plan", "--env", "local", "--out", "p.json"]);
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    edit_plan(&ws, "p.json", |doc| {
+        for s in doc["stacks"].as_array_mut().unwrap() {
+            for c in s["changes"].as_array_mut().unwrap() {
+                c["guard"] = "allowed".into();
+            }
+        }
+    });
+    let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes", "p.json"]);
+    assert_eq!(run.code(), 3, "{}\n{}", run.stdout(), run.stderr());
+
+    // The log group is still deployed: a plain plan still wants to remove it.
+    let run = ws.dap_on(&moto, &["plan", "--env", "local"]);
+    assert_eq!(run.code(), 3, "{}", run.stderr());
+    assert!(
+        run.stdout().contains("OldAuditLogGroup BLOCKED"),
+        "{}",
+        run.stdout()
+    );
+}
+
 /// Deploy the access stack with the Glue clean role's policy lacking its first statement and
 /// the second one's actions cut to one: the new template broadens it back.
 fn deploy_a_narrower_policy(moto: &dap_moto::Moto) {
