@@ -1,9 +1,10 @@
 //! Environment files of the data analytics platform: parsing, defaults and validation.
 //!
-//! Each environment is one file, `environments/<env>.yaml`. [`parse`] turns its text into the
-//! typed [`Environment`], or into [`ConfigErrors`] listing **every** problem of the file, each
-//! with its line, column and field path. The crate is pure: it reads no files, environment
-//! variables or clock and makes no network calls (the CLI reads the file and passes its text).
+//! Each environment is one file, `environments/<env>.yaml`. [`parse`] turns its text (or
+//! [`parse_bytes`] its raw content) into the typed [`Environment`], or into [`ConfigErrors`]
+//! listing **every** problem of the file, each with its line, column and field path. The crate
+//! is pure: it reads no files, environment variables or clock and makes no network calls (the
+//! CLI reads the file and passes its content).
 //!
 //! # Defaults live in code
 //!
@@ -21,6 +22,21 @@
 //! emails, CloudWatch Logs retention values, Glue worker types, limits and `cron(...)`
 //! schedules, Athena's minimum cutoff, reporting-host ids and CIDR blocks, tags, and rule
 //! suppressions (rule code, stack, logical id and a non-empty reason, each suppressed once).
+//!
+//! Before any of that, the content itself: it must be at most [`MAX_FILE_BYTES`] (1 MiB), UTF-8
+//! ([`parse_bytes`] locates the first invalid byte) and text (a NUL byte or another control
+//! character YAML does not allow is refused where it is). Each of these is the file's only
+//! error. Nesting deeper than 32 levels is a syntax error.
+//!
+//! # Limits on what is printed
+//!
+//! Reporting costs time linear in the size of the file, and what is printed does not grow
+//! with it. [`ConfigErrors`] keeps every error, but its `Display` and its miette rendering show
+//! the first [`MAX_SHOWN_ERRORS`] (50) and then count the others (`... and 12 more errors (62
+//! in all)`; [`ConfigErrors::shown`] and [`ConfigErrors::hidden`] give the counts). A value
+//! quoted in a message is cut to 80 characters with `…`; each miette diagnostic carries only
+//! the lines around its error, each cut to 100 characters around it, so one error on a
+//! megabyte-long line prints a few hundred bytes.
 //!
 //! # How positions are found
 //!
@@ -168,7 +184,8 @@ pub fn parse(file_name: &str, source: &str) -> Result<Environment, ConfigErrors>
     if let Some((at, c)) = first_non_printable(source) {
         let what = match c {
             '\0' => "a NUL byte".to_owned(),
-            c => format!("the control character U+{:04X}", u32::from(c)),
+            c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+            c => format!("the non-character U+{:04X}", u32::from(c)),
         };
         let message = format!("the file holds {what} at byte offset {at}, so it is not text");
         return Err(not_text(
