@@ -1,9 +1,10 @@
 //! Environment files of the data analytics platform: parsing, defaults and validation.
 //!
-//! Each environment is one file, `environments/<env>.yaml`. [`parse`] turns its text into the
-//! typed [`Environment`], or into [`ConfigErrors`] listing **every** problem of the file, each
-//! with its line, column and field path. The crate is pure: it reads no files, environment
-//! variables or clock and makes no network calls (the CLI reads the file and passes its text).
+//! Each environment is one file, `environments/<env>.yaml`. [`parse`] turns its text (or
+//! [`parse_bytes`] its raw content) into the typed [`Environment`], or into [`ConfigErrors`]
+//! listing **every** problem of the file, each with its line, column and field path. The crate
+//! is pure: it reads no files, environment variables or clock and makes no network calls (the
+//! CLI reads the file and passes its content).
 //!
 //! # Defaults live in code
 //!
@@ -21,6 +22,21 @@
 //! emails, CloudWatch Logs retention values, Glue worker types, limits and `cron(...)`
 //! schedules, Athena's minimum cutoff, reporting-host ids and CIDR blocks, tags, and rule
 //! suppressions (rule code, stack, logical id and a non-empty reason, each suppressed once).
+//!
+//! Before any of that, the content itself: it must be at most [`MAX_FILE_BYTES`] (1 MiB), UTF-8
+//! ([`parse_bytes`] locates the first invalid byte) and text (a NUL byte or another control
+//! character YAML does not allow is refused where it is). Each of these is the file's only
+//! error. Nesting deeper than 32 levels is a syntax error.
+//!
+//! # Limits on what is printed
+//!
+//! Reporting costs time linear in the size of the file, and what is printed does not grow
+//! with it. [`ConfigErrors`] keeps every error, but its `Display` and its miette rendering show
+//! the first [`MAX_SHOWN_ERRORS`] (50) and then count the others (`... and 12 more errors (62
+//! in all)`; [`ConfigErrors::shown`] and [`ConfigErrors::hidden`] give the counts). A value
+//! quoted in a message is cut to 80 characters with `…`; each miette diagnostic carries only
+//! the lines around its error, each cut to 100 characters around it, so one error on a
+//! megabyte-long line prints a few hundred bytes.
 //!
 //! # How positions are found
 //!
@@ -79,7 +95,7 @@ mod schema;
 mod validate;
 mod yaml;
 
-pub use error::{ConfigError, ConfigErrors, ErrorKind};
+pub use error::{ConfigError, ConfigErrors, ErrorKind, MAX_SHOWN_ERRORS};
 pub use model::{
     Alarms, Athena, Budget, Dataset, Environment, Glue, Principals, Protection, ReportingHost,
     Retention, Suppression,
@@ -88,6 +104,8 @@ pub use rules::{
     validate_schedule, ScheduleKind, GLUE_WORKER_TYPES, LOG_RETENTION_DAYS,
     MIN_BYTES_SCANNED_CUTOFF, REGIONS, STACK_NAMES,
 };
+
+use std::ops::Range;
 
 use schema::Problem;
 use yaml::Pos;
@@ -111,6 +129,42 @@ pub fn bucket_name(env: &Environment, zone: &str) -> String {
     format!("{}-{zone}-{}-{}", env.prefix, env.account_id, env.region)
 }
 
+/// The largest environment file [`parse`] and [`parse_bytes`] accept: 1 MiB.
+///
+/// A larger input is refused with one [`ErrorKind::TooLarge`] error before any of it is read.
+/// A caller reading a file can read at most `MAX_FILE_BYTES + 1` bytes and pass them on: the
+/// extra byte is enough to be refused.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Parses one environment file's raw content: [`parse`] for UTF-8 text, a located
+/// [`ErrorKind::Encoding`] error otherwise.
+///
+/// # Errors
+///
+/// As [`parse`]; besides, content that is not UTF-8 gets one error at its first invalid byte,
+/// with that byte's line, column and offset:
+///
+/// ```text
+/// environments/x.yaml:3:7: the file is not UTF-8 text: invalid byte 0xff at byte offset 42; allowed: ...
+/// ```
+pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<Environment, ConfigErrors> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(file_name, bytes.len()));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(source) => parse(file_name, source),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let len = e.error_len().unwrap_or(bytes.len() - at);
+            let message = format!(
+                "the file is not UTF-8 text: invalid byte {:#04x} at byte offset {at}",
+                bytes[at]
+            );
+            Err(not_text(file_name, bytes, at..at + len, message))
+        }
+    }
+}
+
 /// Parses one environment file's text, applies defaults and validates every value.
 ///
 /// `file_name` is the path the text came from (such as `environments/prod.yaml`): it appears
@@ -118,11 +172,36 @@ pub fn bucket_name(env: &Environment, zone: &str) -> String {
 ///
 /// # Errors
 ///
-/// [`ConfigErrors`] with every problem found, sorted by position. A YAML syntax error stops
-/// reading, so it is reported alone.
+/// [`ConfigErrors`] with every problem found, sorted by position. Text larger than
+/// [`MAX_FILE_BYTES`] is refused unread, and text holding a NUL byte or another control
+/// character YAML does not allow (binary content) is refused at the first such character; in
+/// both cases that is the only error. A YAML syntax error stops reading, so it is reported
+/// alone.
 pub fn parse(file_name: &str, source: &str) -> Result<Environment, ConfigErrors> {
-    let fail =
-        |problems: Vec<Problem>| ConfigErrors::new(file_name, source, located(file_name, problems));
+    if source.len() > MAX_FILE_BYTES {
+        return Err(too_large(file_name, source.len()));
+    }
+    if let Some((at, c)) = first_non_printable(source) {
+        let what = match c {
+            '\0' => "a NUL byte".to_owned(),
+            c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+            c => format!("the non-character U+{:04X}", u32::from(c)),
+        };
+        let message = format!("the file holds {what} at byte offset {at}, so it is not text");
+        return Err(not_text(
+            file_name,
+            source.as_bytes(),
+            at..at + c.len_utf8(),
+            message,
+        ));
+    }
+    let fail = |problems: Vec<Problem>| {
+        ConfigErrors::new(
+            file_name,
+            Some(source.as_bytes()),
+            located(file_name, problems),
+        )
+    };
     let document = match yaml::load(source) {
         Ok(document) => document,
         Err(problem) => {
@@ -190,6 +269,59 @@ pub fn parse(file_name: &str, source: &str) -> Result<Environment, ConfigErrors>
         }),
     }
     Err(fail(problems))
+}
+
+/// The one error for input larger than [`MAX_FILE_BYTES`] (none of it is shown).
+fn too_large(file_name: &str, len: usize) -> ConfigErrors {
+    let error = ConfigError {
+        file: file_name.to_owned(),
+        line: 1,
+        column: 1,
+        field: String::new(),
+        kind: ErrorKind::TooLarge,
+        message: format!(
+            "the file is {len} bytes; environment files are limited to 1 MiB ({MAX_FILE_BYTES} bytes)"
+        ),
+        allowed: None,
+        span: 0..0,
+    };
+    ConfigErrors::new(file_name, None, vec![error])
+}
+
+/// The one error for content that is not text, located at `span`: the first bad byte or
+/// character, after which nothing is read.
+fn not_text(file_name: &str, bytes: &[u8], span: Range<usize>, message: String) -> ConfigErrors {
+    // Everything before the first bad byte is text, so its lines and columns can be counted.
+    let before = String::from_utf8_lossy(&bytes[..span.start]);
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let error = ConfigError {
+        file: file_name.to_owned(),
+        line: yaml::line_count(&before),
+        column: before[line_start..].chars().count() + 1,
+        field: String::new(),
+        kind: ErrorKind::Encoding,
+        message,
+        allowed: Some(
+            "UTF-8 text without control characters other than tabs and line breaks".to_owned(),
+        ),
+        span,
+    };
+    ConfigErrors::new(file_name, Some(bytes), vec![error])
+}
+
+/// The first character YAML does not allow in a file (outside its printable set: C0 and C1
+/// control characters other than tab, line breaks and NEL, DEL, U+FFFE and U+FFFF), with its
+/// byte offset.
+fn first_non_printable(source: &str) -> Option<(usize, char)> {
+    let printable = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')
+            || (c >= '\u{a0}' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
+    };
+    if source.is_ascii() {
+        let at = source.bytes().position(|b| !printable(char::from(b)))?;
+        return Some((at, char::from(source.as_bytes()[at])));
+    }
+    source.char_indices().find(|&(_, c)| !printable(c))
 }
 
 fn is_empty_scalar(node: &yaml::Node) -> bool {

@@ -23,16 +23,21 @@ impl Reject {
     }
 }
 
-/// A value written in backticks for a message: control characters escaped, long values cut.
+/// How many characters of a value [`code`] shows.
+pub(crate) const MAX_QUOTED_CHARS: usize = 80;
+
+/// A value written in backticks for a message: control characters escaped, a value longer than
+/// [`MAX_QUOTED_CHARS`] characters cut with `…`. Costs no more than the characters shown, however
+/// long the value.
 pub(crate) fn code(value: &str) -> String {
-    const MAX: usize = 100;
     let mut shown: String = if value.chars().any(char::is_control) {
-        value.escape_debug().collect()
+        value.escape_debug().take(MAX_QUOTED_CHARS + 1).collect()
     } else {
-        value.to_owned()
+        value.chars().take(MAX_QUOTED_CHARS + 1).collect()
     };
-    if shown.chars().count() > MAX {
-        shown = shown.chars().take(MAX).collect::<String>() + "...";
+    if let Some((cut, _)) = shown.char_indices().nth(MAX_QUOTED_CHARS) {
+        shown.truncate(cut);
+        shown.push('…');
     }
     format!("`{shown}`")
 }
@@ -316,9 +321,10 @@ pub(crate) fn break_glass_role(arn: &str, account: &str) -> Result<(), Reject> {
     if parts[4] != account {
         return Err(Reject::new(
             format!(
-                "{} is in account `{}`, not in the environment's account `{account}`",
+                "{} is in account {}, not in the environment's account {}",
                 code(arn),
-                parts[4]
+                code(parts[4]),
+                code(account)
             ),
             allowed,
         ));
@@ -522,8 +528,11 @@ impl CronField {
             return match text.parse::<u32>() {
                 Ok(v) if (self.min..=self.max).contains(&v) => Ok(v),
                 _ => Err(format!(
-                    "{} value `{text}` is outside {}-{}",
-                    self.name, self.min, self.max
+                    "{} value {} is outside {}-{}",
+                    self.name,
+                    code(text),
+                    self.min,
+                    self.max
                 )),
             };
         }
@@ -537,8 +546,11 @@ impl CronField {
             format!(" or {}-{}", self.names[0], self.names[self.names.len() - 1])
         };
         Err(format!(
-            "{} value `{text}` is not a number in {}-{}{names}",
-            self.name, self.min, self.max
+            "{} value {} is not a number in {}-{}{names}",
+            self.name,
+            code(text),
+            self.min,
+            self.max
         ))
     }
 
@@ -572,7 +584,8 @@ impl CronField {
                 return match nth {
                     "1" | "2" | "3" | "4" | "5" => Ok(()),
                     _ => Err(format!(
-                        "day-of-week `{item}` needs a week number from 1 to 5 after `#`"
+                        "day-of-week {} needs a week number from 1 to 5 after `#`",
+                        code(item)
                     )),
                 };
             }
@@ -590,8 +603,9 @@ impl CronField {
                 && step.parse::<u32>().is_ok_and(|s| s >= 1);
             if !ok {
                 return Err(format!(
-                    "{} step `{step}` is not a positive whole number",
-                    self.name
+                    "{} step {} is not a positive whole number",
+                    self.name,
+                    code(step)
                 ));
             }
         }
@@ -602,7 +616,7 @@ impl CronField {
             Some((from, to)) => {
                 let (from_v, to_v) = (self.value(from)?, self.value(to)?);
                 if from_v > to_v {
-                    return Err(format!("{} range `{base}` runs backwards", self.name));
+                    return Err(format!("{} range {} runs backwards", self.name, code(base)));
                 }
                 Ok(())
             }
@@ -649,7 +663,8 @@ fn check_rate(inner: &str) -> Result<(), String> {
         && amount.bytes().all(|b| b.is_ascii_digit());
     let Some(n) = amount.parse::<u64>().ok().filter(|_| amount_ok) else {
         return Err(format!(
-            "rate value `{amount}` is not a positive whole number"
+            "rate value {} is not a positive whole number",
+            code(amount)
         ));
     };
     let (singular, plural) = (["minute", "hour", "day"], ["minutes", "hours", "days"]);
@@ -661,7 +676,8 @@ fn check_rate(inner: &str) -> Result<(), String> {
         )),
         (false, true, false) => Err(format!("a rate of {n} takes the plural unit `{unit}s`")),
         _ => Err(format!(
-            "rate unit `{unit}` is not one of minute(s), hour(s), day(s)"
+            "rate unit {} is not one of minute(s), hour(s), day(s)",
+            code(unit)
         )),
     }
 }
@@ -988,17 +1004,16 @@ pub(crate) fn reason(value: &str) -> Result<(), Reject> {
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
+        current[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
+            current[j + 1] = (previous[j] + cost)
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
         }
-        previous = current;
+        std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
 }
@@ -1008,10 +1023,14 @@ pub(crate) fn suggest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
     let word_lower = word.to_ascii_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip the edit-distance table
+        // (quadratic in the lengths) when that alone is too far, as for a very long key.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (distance(&word_lower, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

@@ -151,26 +151,30 @@ pub(crate) fn top_level_keys() -> String {
 
 /// Where else in the schema `key` is a known key: the paths of the mappings that take it.
 fn homes(key: &str) -> Vec<String> {
-    fn walk(fields: &[Field], parent: &str, key: &str, out: &mut Vec<String>) {
+    /// `parent` is a buffer holding the path walked so far (no allocation unless `key` matches).
+    fn walk(fields: &[Field], parent: &mut String, key: &str, out: &mut Vec<String>) {
         for field in fields {
             if field.key == key {
-                out.push(parent.to_owned());
+                out.push(parent.clone());
             }
-            let here = if parent.is_empty() {
-                field.key.to_owned()
-            } else {
-                format!("{parent}.{}", field.key)
+            let (inner, suffix) = match &field.ty {
+                Ty::Struct(inner) => (inner, ""),
+                Ty::Dict(Ty::Struct(inner)) => (inner, ".<name>"),
+                Ty::Seq(Ty::Struct(inner)) => (inner, "[<n>]"),
+                _ => continue,
             };
-            match &field.ty {
-                Ty::Struct(inner) => walk(inner, &here, key, out),
-                Ty::Dict(Ty::Struct(inner)) => walk(inner, &format!("{here}.<name>"), key, out),
-                Ty::Seq(Ty::Struct(inner)) => walk(inner, &format!("{here}[<n>]"), key, out),
-                _ => {}
+            let len = parent.len();
+            if !parent.is_empty() {
+                parent.push('.');
             }
+            parent.push_str(field.key);
+            parent.push_str(suffix);
+            walk(inner, parent, key, out);
+            parent.truncate(len);
         }
     }
     let mut out = Vec::new();
-    walk(ENVIRONMENT, "", key, &mut out);
+    walk(ENVIRONMENT, &mut String::new(), key, &mut out);
     out
 }
 
@@ -503,6 +507,7 @@ impl Checker {
             return self.bad(at, path, ErrorKind::Type, message);
         };
         let allowed_keys: Vec<&str> = fields.iter().map(|f| f.key).collect();
+        let allowed_text = list(&allowed_keys);
         let mut out = Mapping::new();
         let mut present = HashSet::new();
         for (key_text, key_node, value) in self.keys(entries, path) {
@@ -530,7 +535,7 @@ impl Checker {
                     &entry_path,
                     ErrorKind::UnknownKey,
                     message,
-                    Some(list(&allowed_keys)),
+                    Some(allowed_text.clone()),
                 );
                 continue;
             };
@@ -572,9 +577,9 @@ impl Checker {
             Resolved::Null => self.type_error(at, path, "a string"),
             Resolved::Bool | Resolved::Int | Resolved::Float => {
                 let message = format!(
-                    "expected a string, found {}; quote it: `\"{}\"`",
+                    "expected a string, found {}; quote it: {}",
                     found(at.node),
-                    s.text
+                    code(&format!("\"{}\"", s.text))
                 );
                 self.bad(at, path, ErrorKind::Type, message)
             }
@@ -605,12 +610,12 @@ impl Checker {
                     None => {
                         let reject = if max == u64::from(u16::MAX) {
                             rules::Reject::new(
-                                format!("`{text}` is not a year the platform ingests"),
+                                format!("{} is not a year the platform ingests", code(text)),
                                 "four-digit years from 1997 to 2100",
                             )
                         } else {
                             rules::Reject::new(
-                                format!("`{text}` is too large"),
+                                format!("{} is too large", code(text)),
                                 format!("at most {max}"),
                             )
                         };

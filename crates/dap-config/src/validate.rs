@@ -127,9 +127,9 @@ impl<'a> Ctx<'a> {
             if let Some(first) = seen.get(&item) {
                 let reject = Reject::new(
                     format!(
-                        "{} is listed twice (first as `{}`)",
+                        "{} is listed twice (first as {})",
                         code(&item.to_string()),
-                        path.index(*first)
+                        code(&path.index(*first).to_string())
                     ),
                     format!("each {what} once"),
                 );
@@ -479,9 +479,9 @@ fn check_reporting_host(env: &Environment, ctx: &mut Ctx<'_>) {
                 At::Value,
                 Err(Reject::new(
                     format!(
-                        "{} is listed twice (first as `{}`)",
+                        "{} is listed twice (first as {})",
                         code(text),
-                        cidrs_path.index(first)
+                        code(&cidrs_path.index(first).to_string())
                     ),
                     "each CIDR block once",
                 )),
@@ -535,9 +535,9 @@ fn check_suppressions(env: &Environment, ctx: &mut Ctx<'_>) {
         if let Some(first) = seen.get(what.as_str()) {
             let reject = Reject::new(
                 format!(
-                    "{} is suppressed twice (first as `{}`)",
+                    "{} is suppressed twice (first as {})",
                     code(what),
-                    path.index(*first)
+                    code(&path.index(*first).to_string())
                 ),
                 "each rule and resource once",
             );

@@ -97,22 +97,38 @@ pub(crate) struct Document {
     pub problems: Vec<YamlProblem>,
 }
 
-/// Converts the parser's character positions into byte offsets, lines and columns.
-///
-/// Lines and columns are computed from the byte offset (line breaks are `\n`, `\r\n` and a lone
-/// `\r`, as in YAML) rather than taken from the parser, whose markers at the end of the input
-/// can disagree with their own index.
-struct Positions<'s> {
-    source: &'s str,
-    /// Byte offset of every character, plus the length; `None` for ASCII text.
-    char_to_byte: Option<Vec<usize>>,
-    /// Byte offset where each line starts.
-    line_starts: Vec<usize>,
+/// The number of the line at the end of `text`, 1-based: one more than its line breaks
+/// (`\n`, `\r\n` and a lone `\r`, as in YAML).
+pub(crate) fn line_count(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    1 + bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
-impl<'s> Positions<'s> {
-    fn new(source: &'s str) -> Self {
-        let char_to_byte = if source.is_ascii() {
+/// Converts the parser's character positions into byte offsets, lines and columns.
+///
+/// Lines and columns are computed from the character index (line breaks are `\n`, `\r\n` and
+/// a lone `\r`, as in YAML) rather than taken from the parser, whose markers at the end of the
+/// input can disagree with their own index. Each position costs a binary search, whatever the
+/// length of its line.
+struct Positions {
+    /// Byte offset of every character, plus the length; `None` for ASCII text.
+    char_to_byte: Option<Vec<usize>>,
+    /// The number of characters.
+    chars: usize,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
+    /// Character index where each line starts; `None` for ASCII text (the byte offsets).
+    line_start_chars: Option<Vec<usize>>,
+}
+
+impl Positions {
+    fn new(source: &str) -> Self {
+        let ascii = source.is_ascii();
+        let char_to_byte = if ascii {
             None
         } else {
             let mut offsets: Vec<usize> = source.char_indices().map(|(i, _)| i).collect();
@@ -121,39 +137,51 @@ impl<'s> Positions<'s> {
         };
         let bytes = source.as_bytes();
         let mut line_starts = vec![0];
+        let mut line_start_chars = vec![0];
+        let mut chars = 0;
         for (i, b) in bytes.iter().enumerate() {
+            // Not a UTF-8 continuation byte: a character starts here.
+            if (*b as i8) >= -0x40 {
+                chars += 1;
+            }
             let is_break = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
             if is_break {
                 line_starts.push(i + 1);
+                if !ascii {
+                    line_start_chars.push(chars);
+                }
             }
         }
         Positions {
-            source,
             char_to_byte,
+            chars,
             line_starts,
+            line_start_chars: (!ascii).then_some(line_start_chars),
         }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        let len = self.source.len();
         match &self.char_to_byte {
-            None => char_index.min(len),
-            Some(offsets) => offsets.get(char_index).copied().unwrap_or(len).min(len),
+            None => char_index,
+            Some(offsets) => offsets[char_index],
         }
     }
 
     /// The position of the characters `start..end` (character indices).
     fn at(&self, start: usize, end: usize) -> Pos {
-        let start = self.byte(start);
-        let end = self.byte(end).max(start);
+        let start_char = start.min(self.chars);
+        let end_char = end.clamp(start_char, self.chars);
+        let start = self.byte(start_char);
         let line = self.line_starts.partition_point(|&s| s <= start);
-        let line_start = self.line_starts[line - 1];
-        let column = self.source[line_start..start].chars().count() + 1;
+        let line_start_char = match &self.line_start_chars {
+            None => self.line_starts[line - 1],
+            Some(chars) => chars[line - 1],
+        };
         Pos {
             start,
-            end,
+            end: self.byte(end_char),
             line,
-            column,
+            column: start_char - line_start_char + 1,
         }
     }
 

@@ -4,6 +4,7 @@
 mod common;
 mod documents;
 mod good;
+mod limits;
 mod props;
 mod render;
 mod structure;
