@@ -5,14 +5,14 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::types::Capability;
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType};
 use serde::Serialize;
 
 use crate::assets::AssetOutcome;
 use crate::error::{aws, is_no_changes, message_of};
 use crate::events::{Event, Observer};
 use crate::interrupt::Gate;
-use crate::plan::{Plan, StackAction, StackPlan};
+use crate::plan::{ChangeAction, Plan, StackAction, StackPlan};
 use crate::state::{readiness, succeeded, DeployedStack, Output, Readiness};
 use crate::{Error, Inner};
 
@@ -43,6 +43,8 @@ pub enum StackOutcome {
     },
     /// Not started because the run was interrupted (Ctrl-C, SIGTERM) before its turn.
     NotStarted,
+    /// Created by importing existing resources (`--import`), then updated to the template.
+    Imported,
 }
 
 impl StackOutcome {
@@ -65,6 +67,7 @@ impl StackOutcome {
             StackOutcome::Failed { .. } => "failed",
             StackOutcome::Skipped { .. } => "skipped",
             StackOutcome::NotStarted => "not-started",
+            StackOutcome::Imported => "imported",
         }
     }
 }
@@ -235,6 +238,22 @@ impl Inner {
                 "its stacks or templates differ from the current render".to_owned(),
             ));
         }
+        let imports = plan.imports();
+        if !imports.is_empty() && !plan.allow_import {
+            return Err(Error::ImportNotAllowed {
+                resources: imports
+                    .iter()
+                    .map(|(s, c)| {
+                        format!(
+                            "`{}/{}` ({})",
+                            s.name,
+                            c.logical_id,
+                            c.physical_id.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect(),
+            });
+        }
         let blocked = plan.blocked();
         if !blocked.is_empty() {
             return Err(Error::Blocked {
@@ -385,6 +404,10 @@ impl Inner {
                 }
             }
         }
+        let importing = create && sp.changes.iter().any(|c| c.action == ChangeAction::Import);
+        if importing {
+            return self.import_then_update(index, sp, observer).await;
+        }
         let id = if create {
             let request = cfn
                 .create_stack()
@@ -495,6 +518,127 @@ impl Inner {
             StackOutcome::Updated
         };
         Ok((outcome, last.outputs))
+    }
+
+    /// Create a stack by importing the existing resources of its plan (an `IMPORT` change
+    /// set holding only them), then update it to the whole template.
+    async fn import_then_update(
+        &self,
+        index: usize,
+        sp: &StackPlan,
+        observer: &dyn Observer,
+    ) -> Result<(StackOutcome, Vec<Output>), Error> {
+        let cfn = &self.clients.cfn;
+        let imported: Vec<&str> = sp
+            .changes
+            .iter()
+            .filter(|c| c.action == ChangeAction::Import)
+            .map(|c| c.logical_id.as_str())
+            .collect();
+        let body = crate::adopt::import_template(&self.rendered.stacks[index].yaml, &imported)
+            .map_err(|problem| Error::Template {
+                stack: sp.name.clone(),
+                problem,
+            })?;
+        let created = cfn
+            .create_change_set()
+            .stack_name(&sp.name)
+            .change_set_name(format!("dap-import-{}", self.run.id()))
+            .client_token(self.run.token("import", &sp.name))
+            .change_set_type(ChangeSetType::Import)
+            .description("dap apply --import")
+            .template_body(body)
+            .set_resources_to_import(Some(crate::adopt::resources_to_import(sp)))
+            .capabilities(Capability::CapabilityNamedIam)
+            .set_tags(Some(self.stack_tags(index)))
+            .send()
+            .await
+            .map_err(|e| aws("cloudformation:CreateChangeSet", e))?;
+        let change_set = created.id().unwrap_or_default().to_owned();
+        let id = created.stack_id().unwrap_or(&sp.name).to_owned();
+        if self.wait_change_set(&sp.name, &change_set).await?.is_none() {
+            return Ok((
+                StackOutcome::Failed {
+                    status: None,
+                    reason: "the import change set has nothing to import".to_owned(),
+                },
+                Vec::new(),
+            ));
+        }
+        cfn.execute_change_set()
+            .change_set_name(&change_set)
+            .client_request_token(self.run.token("execute-import", &sp.name))
+            .send()
+            .await
+            .map_err(|e| aws("cloudformation:ExecuteChangeSet", e))?;
+        let last = self
+            .wait_stack(&id, index, &sp.name, observer)
+            .await?
+            .ok_or_else(|| Error::StackState {
+                stack: sp.name.clone(),
+                status: "DELETE_COMPLETE".to_owned(),
+                hint: "the stack disappeared while its resources were being imported".to_owned(),
+            })?;
+        if last.status != "IMPORT_COMPLETE" {
+            let reason = self.failure_reason(&id, &last).await;
+            return Ok((
+                StackOutcome::Failed {
+                    status: Some(last.status),
+                    reason: format!("the import failed: {reason}"),
+                },
+                last.outputs,
+            ));
+        }
+        // The imported resources as they were; now the whole template, with its tags and
+        // stack policy.
+        let resources: Vec<(&str, &str)> = self.rendered.stacks[index]
+            .template
+            .resources
+            .iter()
+            .map(|(id, e)| (id.as_str(), e.type_name()))
+            .collect();
+        let policy = crate::guard::stack_policy(self.env.protection, resources, &[]);
+        let source = self.template_source(index).await?;
+        let request = cfn
+            .update_stack()
+            .stack_name(&id)
+            .capabilities(Capability::CapabilityNamedIam)
+            .set_tags(Some(self.stack_tags(index)))
+            .set_stack_policy_body(policy)
+            .client_request_token(self.run.token("update", &sp.name));
+        source
+            .apply_to_update(request)
+            .send()
+            .await
+            .map_err(|e| aws("cloudformation:UpdateStack", e))?;
+        let last = self
+            .wait_stack(&id, index, &sp.name, observer)
+            .await?
+            .ok_or_else(|| Error::StackState {
+                stack: sp.name.clone(),
+                status: "DELETE_COMPLETE".to_owned(),
+                hint: "the stack disappeared while it was being updated after the import"
+                    .to_owned(),
+            })?;
+        if !succeeded(&last.status) {
+            let reason = self.failure_reason(&id, &last).await;
+            return Ok((
+                StackOutcome::Failed {
+                    status: Some(last.status),
+                    reason: format!("the update after the import failed: {reason}"),
+                },
+                last.outputs,
+            ));
+        }
+        if self.rendered.manifest.termination_protection {
+            cfn.update_termination_protection()
+                .stack_name(&id)
+                .enable_termination_protection(true)
+                .send()
+                .await
+                .map_err(|e| aws("cloudformation:UpdateTerminationProtection", e))?;
+        }
+        Ok((StackOutcome::Imported, last.outputs))
     }
 
     /// The id of stack `sp.name` if it is this run's own creation: it exists, was created

@@ -113,6 +113,12 @@ pub enum Error {
         /// The operation holding it.
         operation: String,
     },
+    /// The plan imports existing resources and the run did not allow imports.
+    #[error("{} resource{} the model would create already exist outside any stack: {}; adopt them with `--import` (the plan lists them as imports), or remove them", resources.len(), if resources.len() == 1 { "" } else { "s" }, resources.join(", "))]
+    ImportNotAllowed {
+        /// Each import, as `<stack>/<logical id> (<identifier>)`.
+        resources: Vec<String>,
+    },
     /// The run was interrupted before this step (no change set is made after an interruption).
     #[error("interrupted: nothing more is started")]
     Interrupted,

@@ -61,6 +61,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod adopt;
 mod apply;
 mod assets;
 mod budget;

@@ -51,6 +51,10 @@ pub struct Plan {
     /// The run's `--allow-remove` allowances.
     #[serde(default)]
     pub allow_remove: Vec<String>,
+    /// Whether the run may import existing resources (`--import`); a plan with imports
+    /// and without it is refused by `apply`.
+    #[serde(default)]
+    pub allow_import: bool,
     /// Deployed stacks tagged with this environment that the model no longer has (a renamed
     /// prefix, a removed stack): `apply` never touches them; `dap destroy --orphans` deletes
     /// them (what they retain stays).
@@ -106,6 +110,10 @@ pub enum ChangeAction {
     Modify,
     /// A resource taken out of the template.
     Remove,
+    /// A resource of a stack being created that already exists outside any stack (kept
+    /// after a `destroy`, or built by hand): imported as it is (`apply --import`), then
+    /// updated to the template. Its physical id is what it is imported by.
+    Import,
     /// Another CloudFormation action (`Import`, `Dynamic`, ...), counted as a change.
     Other(String),
 }
@@ -174,6 +182,9 @@ pub struct Summary {
     pub remove: usize,
     /// Stacks updated without resource changes (tags, outputs, termination protection).
     pub stack_only: usize,
+    /// Existing resources adopted into a stack being created.
+    #[serde(default)]
+    pub import: usize,
 }
 
 impl std::fmt::Display for Summary {
@@ -183,6 +194,9 @@ impl std::fmt::Display for Summary {
             "{} to add, {} to change, {} to remove",
             self.add, self.change, self.remove
         )?;
+        if self.import > 0 {
+            write!(f, ", {} to import", self.import)?;
+        }
         if self.stack_only > 0 {
             write!(
                 f,
@@ -204,6 +218,7 @@ impl Plan {
                 match c.action {
                     ChangeAction::Add => s.add += 1,
                     ChangeAction::Remove => s.remove += 1,
+                    ChangeAction::Import => s.import += 1,
                     ChangeAction::Modify | ChangeAction::Other(_) => s.change += 1,
                 }
             }
@@ -274,6 +289,15 @@ impl Plan {
             replace: self.allow_replace.iter().cloned().collect(),
             remove: self.allow_remove.iter().cloned().collect(),
         }
+    }
+
+    /// The imports of existing resources, with their stacks.
+    pub fn imports(&self) -> Vec<(&StackPlan, &ResourceChange)> {
+        self.stacks
+            .iter()
+            .flat_map(|s| s.changes.iter().map(move |c| (s, c)))
+            .filter(|(_, c)| c.action == ChangeAction::Import)
+            .collect()
     }
 
     /// The changes the guard blocks, with their stacks.
@@ -410,6 +434,7 @@ fn change_word(a: &ChangeAction) -> &'static str {
         ChangeAction::Add => "the addition of",
         ChangeAction::Modify => "the change of",
         ChangeAction::Remove => "the removal of",
+        ChangeAction::Import => "the import of",
         ChangeAction::Other(_) => "the change of",
     }
 }
@@ -502,10 +527,16 @@ impl Inner {
         if let Some(e) = first_error {
             return Err(e);
         }
+        for (i, slot) in slots.iter_mut().enumerate() {
+            if let Some(p) = slot.as_mut().filter(|p| p.action == StackAction::Create) {
+                self.find_adoptable(i, p).await?;
+            }
+        }
         Ok(Plan {
             format_version: PLAN_FORMAT_VERSION,
             allow_replace: Vec::new(),
             allow_remove: Vec::new(),
+            allow_import: false,
             orphans,
             environment: self.env.name.clone(),
             account_id: self.env.account_id.clone(),
@@ -603,6 +634,7 @@ impl Inner {
         }
         let allowances = saved.allowances();
         fresh.allow(&allowances);
+        fresh.allow_import = saved.allow_import;
         Ok(fresh)
     }
 
@@ -845,7 +877,7 @@ impl Inner {
         Ok(())
     }
 
-    async fn wait_change_set(
+    pub(crate) async fn wait_change_set(
         &self,
         stack: &str,
         id: &str,

@@ -180,6 +180,13 @@ pub struct GuardArgs {
     /// Allow the removal of this data-bearing resource, named as for `--allow-replace`.
     #[arg(long, value_name = "STACK/LOGICAL_ID")]
     pub allow_remove: Vec<String>,
+    /// Adopt the resources `plan` lists as imports (`<`): buckets, log groups, the trail and
+    /// keys that already exist outside any stack under the names the model gives them (kept
+    /// after a `destroy`, or built by hand). They are imported into their stack as they are
+    /// (a CloudFormation resource import), then updated to the template; nothing is
+    /// replaced. Without it, `apply` refuses a plan with imports (exit 3).
+    #[arg(long)]
+    pub import: bool,
 }
 
 /// `dap apply`.

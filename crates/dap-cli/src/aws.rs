@@ -220,11 +220,25 @@ pub fn allow(plan: &mut dap_applier::Plan, args: &crate::args::GuardArgs) {
         replace: args.allow_replace.iter().cloned().collect(),
         remove: args.allow_remove.iter().cloned().collect(),
     };
+    plan.allow_import = args.import;
     for unused in plan.allow(&allowances) {
         eprintln!(
             "warning: `{unused}` names no replacement or removal of a data-bearing resource in this plan"
         );
     }
+}
+
+/// The error that ends a run whose plan imports existing resources without `--import`
+/// (exit code 3).
+pub fn imports_not_allowed(plan: &dap_applier::Plan) -> anyhow::Error {
+    let n = plan.imports().len();
+    anyhow::Error::new(crate::exit_code::Blocked(format!(
+        "{n} resource{} the model would create already exist{} outside any stack (listed as imports, `<`, above); adopt {} with `--import`, or remove {} first",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "s" } else { "" },
+        if n == 1 { "it" } else { "them" },
+        if n == 1 { "it" } else { "them" },
+    )))
 }
 
 /// The error that ends a run whose plan has blocked changes (exit code 3).

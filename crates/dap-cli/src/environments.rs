@@ -54,11 +54,39 @@ fn load_one(dir: &Path, name: &str) -> Result<Loaded> {
             path.display()
         );
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let bytes = read_bounded(&path, dap_config::MAX_FILE_BYTES + 1)?;
     let shown = path.display().to_string();
-    let env = dap_config::parse(&shown, &text).map_err(|e| anyhow::Error::new(ConfigReport(e)))?;
+    let env =
+        dap_config::parse_bytes(&shown, &bytes).map_err(|e| anyhow::Error::new(ConfigReport(e)))?;
     Ok(Loaded { path, env })
+}
+
+/// Read an input file: only a regular file (a symlink to one is followed; a FIFO, device or
+/// folder is refused without opening it, so `/dev/zero` cannot fill memory and a FIFO cannot
+/// hang the run), and at most `limit` bytes. Environment files are read with one byte over
+/// [`dap_config::MAX_FILE_BYTES`], so that the parser refuses a larger one with its size.
+pub fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        };
+        bail!(
+            "cannot read `{}`: it is {what}; environment files are regular files",
+            path.display()
+        );
+    }
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    Ok(bytes)
 }
 
 /// Wraps the config errors so `main` can render them with miette.
@@ -90,7 +118,16 @@ impl std::fmt::Display for Summary<'_> {
             f,
             "`{file}`: {n} error{}; nothing was rendered",
             if n == 1 { "" } else { "s" }
-        )
+        )?;
+        if self.0.hidden() > 0 {
+            write!(
+                f,
+                " (the first {} are shown; {} more are not)",
+                self.0.shown(),
+                self.0.hidden()
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -208,13 +208,10 @@ fn fault_for(shared: &Shared, n: usize, operation: &str) -> Option<Fault> {
                     .is_some_and(|rest| rest.starts_with(' '))
         };
         let mut done = shared.faulted_operations.lock().expect("faults lock");
-        let Some(target) = s
+        let target = s
             .operations
             .iter()
-            .find(|o| matches(o) && !done.contains(o))
-        else {
-            return None;
-        };
+            .find(|o| matches(o) && !done.contains(o))?;
         if s.kinds.is_empty() {
             return None;
         }

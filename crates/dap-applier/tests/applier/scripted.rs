@@ -17,6 +17,7 @@ use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOut
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
+use aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput;
 use aws_sdk_cloudformation::operation::list_stack_resources::ListStackResourcesOutput;
 use aws_sdk_cloudformation::operation::update_stack::UpdateStackError;
 use aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput;
@@ -68,7 +69,7 @@ fn clients(cfn_rules: &[&Rule], s3_rules: &[&Rule], account: &str) -> Clients {
             .credentials_provider(creds.clone())
             .http_client(create_mock_http_client())
             .retry_config(retry.clone())
-            .interceptor(interceptor(cfn_rules))
+            .interceptor(interceptor(cfn_rules).with_rule(&no_change_sets()))
             .interceptor(calls.clone())
             .build(),
     );
@@ -101,6 +102,12 @@ fn clients(cfn_rules: &[&Rule], s3_rules: &[&Rule], account: &str) -> Clients {
             .build(),
     );
     Clients::from_clients(cfn, s3, sts, calls)
+}
+
+/// The plan's sweep of stale change sets finds none, unless a test scripts otherwise.
+fn no_change_sets() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::list_change_sets)
+        .then_output(|| ListChangeSetsOutput::builder().build())
 }
 
 async fn connect(clients: Clients, env: &Environment) -> Applier {
@@ -856,5 +863,141 @@ fn the_account_pin_names_both_accounts() {
             "wrong account: the credentials are for account `999999999999` (`arn:aws:sts::999999999999:assumed-role/deployer/ci`), but environment `local` is pinned to account `123456789012`; nothing was read or written"
         );
         assert_eq!(counter.snapshot().total(), 1);
+    });
+}
+
+/// After a `destroy`, the storage stack is gone and its buckets (retained) are not: `plan`
+/// finds them by name and proposes imports; `apply` refuses them unless allowed, and with
+/// `--import` makes an `IMPORT` change set of the buckets alone, executes it, then updates the
+/// stack to the whole template (moto cannot import: it creates the resources again).
+#[test]
+fn retained_buckets_are_found_by_plan_and_imported_then_updated_by_apply_with_import() {
+    use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+    use aws_sdk_cloudformation::operation::update_stack::UpdateStackOutput;
+    use aws_sdk_cloudformation::types::ChangeSetType;
+    use aws_sdk_s3::operation::head_bucket::HeadBucketOutput;
+
+    let local = env("local");
+    let rendered = dap_planner::render(&local).unwrap();
+    let storage_sha = rendered.stacks[1].sha256.clone();
+    let mut deployed = all_deployed(&rendered, false);
+    deployed.remove(1);
+    let describe = describe_all(deployed);
+    let head =
+        mock!(aws_sdk_s3::Client::head_bucket).then_output(|| HeadBucketOutput::builder().build());
+    let import = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .match_requests(|r| {
+            let body: serde_json::Value =
+                serde_json::from_str(r.template_body().unwrap_or("{}")).unwrap();
+            let resources = body["Resources"].as_object().unwrap();
+            r.stack_name() == Some("dap-local-storage")
+                && r.change_set_type() == Some(&ChangeSetType::Import)
+                && r.client_token().is_some()
+                && r.resources_to_import().len() == 7
+                && r.resources_to_import().iter().all(|i| {
+                    i.resource_type() == Some("AWS::S3::Bucket")
+                        && i.resource_identifier()
+                            .and_then(|m| m.get("BucketName"))
+                            .is_some_and(|n| {
+                                n.starts_with("dap-local-")
+                                    && n.ends_with("-123456789012-ca-central-1")
+                            })
+                })
+                && resources.len() == 7
+                && resources.values().all(|r| r["DeletionPolicy"] == "Retain")
+        })
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("arn:aws:cloudformation:ca-central-1:123456789012:changeSet/dap-import/1")
+                .stack_id(id("dap-local-storage"))
+                .build()
+        });
+    let ready = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .build()
+    });
+    let execute = mock!(aws_sdk_cloudformation::Client::execute_change_set)
+        .match_requests(|r| r.client_request_token().is_some())
+        .then_output(|| ExecuteChangeSetOutput::builder().build());
+    let r2 = rendered.clone();
+    let sha = storage_sha.clone();
+    let poll = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name().is_some())
+        .sequence()
+        .output({
+            let r2 = r2.clone();
+            let sha = sha.clone();
+            move || {
+                DescribeStacksOutput::builder()
+                    .stacks(stack(
+                        &r2,
+                        "dap-local-storage",
+                        StackStatus::ImportComplete,
+                        &sha,
+                        false,
+                    ))
+                    .build()
+            }
+        })
+        .output(move || {
+            DescribeStacksOutput::builder()
+                .stacks(stack(
+                    &r2,
+                    "dap-local-storage",
+                    StackStatus::UpdateComplete,
+                    &sha,
+                    false,
+                ))
+                .build()
+        })
+        .build();
+    let update = mock!(aws_sdk_cloudformation::Client::update_stack)
+        .match_requests(|r| {
+            r.stack_name() == Some(id("dap-local-storage").as_str())
+                && r.client_request_token().is_some()
+        })
+        .then_output(|| UpdateStackOutput::builder().build());
+    let protect = mock!(aws_sdk_cloudformation::Client::update_termination_protection)
+        .then_output(|| UpdateTerminationProtectionOutput::builder().build());
+    runtime().block_on(async {
+        let c = clients(
+            &[
+                &describe, &import, &ready, &execute, &poll, &update, &protect,
+            ],
+            &[&head],
+            "123456789012",
+        );
+        let applier = connect(c, &local).await;
+        let mut plan = applier.plan(PlanOptions::default()).await.unwrap();
+        let storage = &plan.stacks[1];
+        assert_eq!(storage.action, StackAction::Create);
+        let imports: Vec<(&str, Option<&str>)> = storage
+            .changes
+            .iter()
+            .filter(|c| c.action == ChangeAction::Import)
+            .map(|c| (c.logical_id.as_str(), c.physical_id.as_deref()))
+            .collect();
+        assert_eq!(imports.len(), 7, "{imports:?}");
+        assert!(imports.contains(&("RawBucket", Some("dap-local-raw-123456789012-ca-central-1"))));
+        assert_eq!(plan.summary().import, 7);
+        assert!(plan.blocked().is_empty(), "an import is never a loss");
+
+        let err = applier.apply(&plan, Arc::new(Quiet)).await.unwrap_err();
+        assert!(
+            matches!(err, Error::ImportNotAllowed { ref resources } if resources.len() == 7),
+            "{err}"
+        );
+        assert_eq!(applier.calls().get("cloudformation:CreateChangeSet"), 0);
+
+        plan.allow_import = true;
+        let report = applier.apply(&plan, Arc::new(Quiet)).await.unwrap();
+        assert!(report.succeeded(), "{:#?}", report.stacks);
+        assert_eq!(report.stacks[1].outcome, StackOutcome::Imported);
+        let calls = applier.calls();
+        assert_eq!(calls.get("cloudformation:CreateChangeSet"), 1, "{calls}");
+        assert_eq!(calls.get("cloudformation:ExecuteChangeSet"), 1, "{calls}");
+        assert_eq!(calls.get("cloudformation:UpdateStack"), 1, "{calls}");
+        assert_eq!(calls.get("cloudformation:CreateStack"), 0, "{calls}");
     });
 }

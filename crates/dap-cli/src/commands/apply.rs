@@ -11,6 +11,9 @@ use crate::commands::plan::print_plan;
 use crate::exit_code;
 use crate::progress::finished_line;
 
+/// The largest saved plan `apply` reads (a plan of every stack with every change is a few MB).
+const MAX_PLAN_BYTES: usize = 64 << 20;
+
 pub fn run(args: &ApplyArgs) -> Result<i32> {
     let session = aws::connect(&args.aws)?;
     aws::locked(&session, "apply", || apply(args, &session))
@@ -20,12 +23,21 @@ pub fn run(args: &ApplyArgs) -> Result<i32> {
 fn apply(args: &ApplyArgs, session: &aws::Session) -> Result<i32> {
     let plan = match &args.plan {
         Some(path) => {
-            if !args.guard.allow_replace.is_empty() || !args.guard.allow_remove.is_empty() {
-                anyhow::bail!("a saved plan carries the allowances it was made with: pass `--allow-replace`/`--allow-remove` to `dap plan --out`, not to `apply`");
+            if !args.guard.allow_replace.is_empty()
+                || !args.guard.allow_remove.is_empty()
+                || args.guard.import
+            {
+                anyhow::bail!("a saved plan carries the allowances it was made with: pass `--allow-replace`/`--allow-remove`/`--import` to `dap plan --out`, not to `apply`");
             }
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
-            let saved: dap_applier::Plan = serde_json::from_str(&text)
+            let bytes = crate::environments::read_bounded(path, MAX_PLAN_BYTES)?;
+            if bytes.len() >= MAX_PLAN_BYTES {
+                anyhow::bail!(
+                    "`{}` is larger than a plan document can be ({} MiB)",
+                    path.display(),
+                    MAX_PLAN_BYTES >> 20
+                );
+            }
+            let saved: dap_applier::Plan = serde_json::from_slice(&bytes)
                 .with_context(|| format!("`{}` is not a plan document", path.display()))?;
             session
                 .runtime
@@ -44,6 +56,9 @@ fn apply(args: &ApplyArgs, session: &aws::Session) -> Result<i32> {
     out.flush()?;
     if !plan.blocked().is_empty() {
         return Err(aws::blocked(&plan));
+    }
+    if !plan.imports().is_empty() && !plan.allow_import {
+        return Err(aws::imports_not_allowed(&plan));
     }
     let broadening = plan.broadening().len();
     if broadening > 0 && !args.approve_broadening {

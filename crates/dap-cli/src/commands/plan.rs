@@ -69,9 +69,21 @@ pub fn print_plan(out: &mut impl Write, plan: &Plan) -> Result<()> {
                 ChangeAction::Add => "+",
                 ChangeAction::Modify => "~",
                 ChangeAction::Remove => "-",
+                ChangeAction::Import => "<",
                 ChangeAction::Other(_) => "*",
             };
             let mut line = format!("  {sign} {} {}", c.resource_type, c.logical_id);
+            if c.action == ChangeAction::Import {
+                line.push_str(&format!(
+                    " (import: `{}` exists outside any stack{})",
+                    c.physical_id.as_deref().unwrap_or("?"),
+                    if plan.allow_import {
+                        ""
+                    } else {
+                        "; adopt with `--import`"
+                    }
+                ));
+            }
             if let ChangeAction::Other(a) = &c.action {
                 line.push_str(&format!(" ({a})"));
             }

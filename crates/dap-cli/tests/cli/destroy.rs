@@ -121,3 +121,46 @@ fn a_renamed_prefix_lists_the_old_stacks_as_orphans_and_destroy_orphans_deletes_
         .stdout()
         .contains("`local` has no orphans: nothing to delete"));
 }
+
+#[test]
+fn after_destroy_plan_proposes_importing_the_retained_data_and_apply_needs_import() {
+    let moto = crate::harness::moto();
+    let ws = Workspace::new();
+    assert_eq!(
+        ws.dap_on(&moto, &["apply", "--env", "local", "--yes"])
+            .code(),
+        0
+    );
+    let run = ws.dap_on(&moto, &["destroy", "--env", "local", "--yes"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let buckets = moto.bucket_names().unwrap();
+    assert_eq!(buckets.len(), 7, "retained: {buckets:?}");
+
+    let run = ws.dap_on(&moto, &["plan", "--env", "local"]);
+    assert_eq!(run.code(), 2, "{}\n{}", run.stdout(), run.stderr());
+    let out = run.stdout();
+    for b in &buckets {
+        assert!(
+            out.contains(&format!(
+                "(import: `{b}` exists outside any stack; adopt with `--import`)"
+            )),
+            "{b}: {out}"
+        );
+    }
+    assert!(
+        out.contains("  < AWS::Logs::LogGroup TrailLogGroup (import: `/dap-local/cloudtrail` exists outside any stack"),
+        "{out}"
+    );
+    assert!(out.contains(", 13 to import\n"), "{out}");
+
+    // Without `--import`: refused before any write (exit 3), nothing created.
+    let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes"]);
+    assert_eq!(run.code(), 3, "{}\n{}", run.stdout(), run.stderr());
+    assert!(
+        run.stderr().starts_with("error: 13 resources the model would create already exist outside any stack (listed as imports, `<`, above); adopt them with `--import`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(moto.stack_names("ca-central-1").unwrap().is_empty());
+    // (`--import` itself is tested with scripted responses: moto cannot import.)
+}

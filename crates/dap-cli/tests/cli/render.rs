@@ -99,3 +99,55 @@ fn help_documents_the_exit_codes() {
     assert_eq!(run.code(), 0);
     assert!(run.stdout().contains("Exit codes"), "{}", run.stdout());
 }
+
+#[test]
+fn environment_files_are_read_bounded_from_regular_files_only() {
+    let ws = Workspace::new();
+    let envs = ws.path().join("environments");
+    std::os::unix::fs::symlink("/dev/zero", envs.join("zero.yaml")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(envs.join("fifo.yaml"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    for name in ["zero", "fifo"] {
+        let run = ws.dap(&["render", "--env", name]);
+        assert_eq!(run.code(), 1);
+        assert_eq!(
+            run.stderr(),
+            format!("error: cannot read `environments/{name}.yaml`: it is not a regular file (a pipe, socket or device); environment files are regular files\n")
+        );
+    }
+    // Over the limit: refused with the size, after reading one byte more than the limit.
+    ws.write_env("big", &"k: 1\n".repeat(300_000));
+    let run = ws.dap(&["render", "--env", "big"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains(
+            "the file is 1048577 bytes; environment files are limited to 1 MiB (1048576 bytes)"
+        ),
+        "{}",
+        run.stderr()
+    );
+    // Many errors: all counted, 50 shown.
+    let many: String = (0..2_000).map(|i| format!("k{i}: 1\n")).collect();
+    ws.write_env("many", &many);
+    let run = ws.dap(&["render", "--env", "many"]);
+    assert_eq!(run.code(), 1);
+    let err = run.stderr();
+    assert!(
+        err.contains("errors; nothing was rendered (the first 50 are shown; "),
+        "{err}"
+    );
+    assert_eq!(err.matches("\nError: \n").count(), 50, "{err}");
+    // Not UTF-8: the line, column and byte offset.
+    std::fs::write(envs.join("bin.yaml"), b"name: bin\nregion: \xff\n").unwrap();
+    let run = ws.dap(&["render", "--env", "bin"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains("invalid byte 0xff at byte offset 18")
+            && run.stderr().contains("environments/bin.yaml:2:9"),
+        "{}",
+        run.stderr()
+    );
+}
