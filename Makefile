@@ -26,9 +26,10 @@ render:
 validate:
 	bash scripts/validate-templates.sh
 
-## Benchmarks: rendering (time, peak memory), apply and plan on moto (time, AWS calls), and the
+## Benchmarks: environment-file error reporting (up to 100,000 errors), rendering (time, peak memory), apply and plan on moto (time, AWS calls), and the
 ## clean job (rows per second).
 bench:
+	cargo bench -p dap-config --bench errors
 	cargo bench -p dap-planner --bench render
 	cargo bench -p dap-rules --bench check
 	cargo bench -p dap-model --bench matcher

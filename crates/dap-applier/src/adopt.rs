@@ -6,10 +6,9 @@
 //!
 //! Only stacks being created are searched, and only retained types that can be found by the
 //! name in the template: S3 buckets (`HeadBucket`), log groups (`DescribeLogGroups`), the
-//! trail (`GetTrail`) and KMS keys (by their description, among the account's enabled
-//! customer keys that no alias names; two or more candidates are reported, never guessed).
-//! The Glue catalog is not searched (no Glue client): a retained database makes the catalog
-//! stack's creation fail, and the plan says so.
+//! trail (`GetTrail`), the Glue database and tables (`GetDatabase`, `GetTable`) and KMS keys
+//! (by their description, among the account's enabled customer keys that no alias names; two
+//! or more candidates are reported, never guessed).
 
 use aws_sdk_cloudformation::types::ResourceToImport;
 use serde_json::Value;
@@ -18,48 +17,111 @@ use crate::error::aws;
 use crate::plan::{ChangeAction, StackPlan};
 use crate::{Error, Inner};
 
-/// The types `plan` looks for, with the property that names them in the template and the
-/// identifier CloudFormation imports them by.
-const ADOPTABLE: &[(&str, &str, &str)] = &[
-    ("AWS::S3::Bucket", "BucketName", "BucketName"),
-    ("AWS::Logs::LogGroup", "LogGroupName", "LogGroupName"),
-    ("AWS::CloudTrail::Trail", "TrailName", "TrailName"),
-    ("AWS::KMS::Key", "Description", "KeyId"),
-];
-
-/// The identifier key CloudFormation imports a resource of `resource_type` by.
-pub(crate) fn identifier_key(resource_type: &str) -> Option<&'static str> {
-    ADOPTABLE
-        .iter()
-        .find(|(t, _, _)| *t == resource_type)
-        .map(|(_, _, k)| *k)
+/// How `plan` looks for a resource that may exist outside any stack.
+enum Probe {
+    Bucket(String),
+    LogGroup(String),
+    Trail(String),
+    /// A key, by its description.
+    Key(String),
+    GlueDatabase(String),
+    /// A table: database, table.
+    GlueTable(String, String),
 }
 
-/// A retained, adoptable resource of a template: its logical id, type and the literal value
-/// of its naming property.
+/// A retained resource of a template that `plan` can look for by what the template names it:
+/// its logical id, how to look, what identifies it to CloudFormation's import (a key's
+/// id is only known once found) and how to show it.
 struct Candidate {
     logical_id: String,
-    resource_type: String,
-    name: String,
+    probe: Probe,
+    identifier: Vec<(&'static str, String)>,
+    shown: String,
 }
 
 fn candidates(template: &Value) -> Vec<Candidate> {
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
         return Vec::new();
     };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    // A Glue database named literally, or by `Ref` to a database of the template.
+    let database_name = |v: Option<&Value>| -> Option<String> {
+        if let Some(name) = text(v) {
+            return Some(name);
+        }
+        let target = v?.get("Ref")?.as_str()?;
+        text(
+            resources
+                .get(target)?
+                .pointer("/Properties/DatabaseInput/Name"),
+        )
+    };
     resources
         .iter()
         .filter_map(|(id, r)| {
-            let ty = r.get("Type")?.as_str()?;
-            let (_, property, _) = ADOPTABLE.iter().find(|(t, _, _)| *t == ty)?;
             if r.get("DeletionPolicy").and_then(Value::as_str) != Some("Retain") {
                 return None;
             }
-            let name = r.get("Properties")?.get(*property)?.as_str()?;
+            let ty = r.get("Type")?.as_str()?;
+            let p = r.get("Properties")?;
+            let (probe, identifier, shown) = match ty {
+                "AWS::S3::Bucket" => {
+                    let name = text(p.get("BucketName"))?;
+                    (
+                        Probe::Bucket(name.clone()),
+                        vec![("BucketName", name.clone())],
+                        name,
+                    )
+                }
+                "AWS::Logs::LogGroup" => {
+                    let name = text(p.get("LogGroupName"))?;
+                    (
+                        Probe::LogGroup(name.clone()),
+                        vec![("LogGroupName", name.clone())],
+                        name,
+                    )
+                }
+                "AWS::CloudTrail::Trail" => {
+                    let name = text(p.get("TrailName"))?;
+                    (
+                        Probe::Trail(name.clone()),
+                        vec![("TrailName", name.clone())],
+                        name,
+                    )
+                }
+                "AWS::KMS::Key" => {
+                    let description = text(p.get("Description"))?;
+                    (Probe::Key(description.clone()), Vec::new(), description)
+                }
+                "AWS::Glue::Database" => {
+                    let name = text(p.pointer("/DatabaseInput/Name"))?;
+                    (
+                        Probe::GlueDatabase(name.clone()),
+                        vec![("DatabaseName", name.clone())],
+                        name,
+                    )
+                }
+                "AWS::Glue::Table" => {
+                    let database = database_name(p.get("DatabaseName"))?;
+                    let name = text(p.pointer("/TableInput/Name"))?;
+                    let catalog = text(p.get("CatalogId"))?;
+                    (
+                        Probe::GlueTable(database.clone(), name.clone()),
+                        vec![
+                            ("CatalogId", catalog),
+                            ("DatabaseName", database.clone()),
+                            ("Name", name.clone()),
+                        ],
+                        format!("{database}.{name}"),
+                    )
+                }
+                _ => return None,
+            };
             Some(Candidate {
                 logical_id: id.clone(),
-                resource_type: ty.to_owned(),
-                name: name.to_owned(),
+                probe,
+                identifier,
+                shown,
             })
         })
         .collect()
@@ -79,17 +141,20 @@ impl Inner {
             return Ok(());
         };
         for c in candidates(&template) {
-            let found = match c.resource_type.as_str() {
-                "AWS::S3::Bucket" => self.bucket_exists(&c.name).await?.then(|| c.name.clone()),
-                "AWS::Logs::LogGroup" => self
-                    .log_group_exists(&c.name)
-                    .await?
-                    .then(|| c.name.clone()),
-                "AWS::CloudTrail::Trail" => {
-                    self.trail_exists(&c.name).await?.then(|| c.name.clone())
-                }
-                "AWS::KMS::Key" => {
-                    let keys = self.unaliased_keys_described(&c.name).await?;
+            let found = match &c.probe {
+                Probe::Bucket(name) => self.bucket_exists(name).await,
+                Probe::LogGroup(name) => self.log_group_exists(name).await,
+                Probe::Trail(name) => self.trail_exists(name).await,
+                Probe::GlueDatabase(name) => self.glue_database_exists(name).await,
+                Probe::GlueTable(database, name) => self.glue_table_exists(database, name).await,
+                Probe::Key(description) => {
+                    let keys = match self.unaliased_keys_described(description).await {
+                        Err(e) if is_access_denied(&e) => {
+                            p.stack_changes.push(not_searched(&c, &e));
+                            continue;
+                        }
+                        other => other?,
+                    };
                     if keys.len() > 1 {
                         p.stack_changes.push(format!(
                             "{} enabled keys without an alias have the description of `{}` ({}): none is imported; schedule the ones not in use for deletion, or give the one to keep an alias, and plan again",
@@ -98,21 +163,64 @@ impl Inner {
                             keys.join(", ")
                         ));
                     }
-                    (keys.len() == 1).then(|| keys[0].clone())
+                    if let [key] = keys.as_slice() {
+                        mark_import(p, &c.logical_id, key.clone());
+                    }
+                    continue;
                 }
-                _ => None,
             };
-            let Some(identifier) = found else { continue };
-            if let Some(change) = p
-                .changes
-                .iter_mut()
-                .find(|ch| ch.logical_id == c.logical_id && ch.action == ChangeAction::Add)
-            {
-                change.action = ChangeAction::Import;
-                change.physical_id = Some(identifier);
+            match found {
+                Ok(true) => mark_import(p, &c.logical_id, c.shown.clone()),
+                Ok(false) => {}
+                // The deploy identity may not read other services: say what was not searched.
+                Err(e) if is_access_denied(&e) => p.stack_changes.push(not_searched(&c, &e)),
+                Err(e) => return Err(e),
             }
         }
         Ok(())
+    }
+
+    async fn glue_database_exists(&self, name: &str) -> Result<bool, Error> {
+        match self
+            .clients
+            .read
+            .glue
+            .get_database()
+            .name(name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.database().is_some()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_entity_not_found_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(aws("glue:GetDatabase", e)),
+        }
+    }
+
+    async fn glue_table_exists(&self, database: &str, name: &str) -> Result<bool, Error> {
+        match self
+            .clients
+            .read
+            .glue
+            .get_table()
+            .database_name(database)
+            .name(name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.table().is_some()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_entity_not_found_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(aws("glue:GetTable", e)),
+        }
     }
 
     async fn bucket_exists(&self, name: &str) -> Result<bool, Error> {
@@ -273,19 +381,53 @@ pub(crate) fn import_template(yaml: &str, imported: &[&str]) -> Result<String, S
     serde_json::to_string(&Value::Object(out)).map_err(|e| e.to_string())
 }
 
-/// The `ResourcesToImport` of a stack plan's imports.
-pub(crate) fn resources_to_import(p: &StackPlan) -> Vec<ResourceToImport> {
+/// Whether an error is the caller lacking a permission.
+fn is_access_denied(e: &Error) -> bool {
+    matches!(e, Error::Aws { code: Some(code), .. } if code.contains("AccessDenied") || code.contains("Unauthorized") || code == "Forbidden")
+}
+
+/// The stack change saying a resource could not be looked for.
+fn not_searched(c: &Candidate, e: &Error) -> String {
+    format!(
+        "not searched for an existing `{}` (`{}`): {e}; if it exists, the creation will fail on its name",
+        c.logical_id, c.shown
+    )
+}
+
+/// Mark the addition of `logical_id` as an import of the resource known as `shown` (a
+/// key: its id).
+fn mark_import(p: &mut StackPlan, logical_id: &str, shown: String) {
+    if let Some(change) = p
+        .changes
+        .iter_mut()
+        .find(|ch| ch.logical_id == logical_id && ch.action == ChangeAction::Add)
+    {
+        change.action = ChangeAction::Import;
+        change.physical_id = Some(shown);
+    }
+}
+
+/// The `ResourcesToImport` of a stack plan's imports: identifiers from the template (a key's
+/// id from the plan).
+pub(crate) fn resources_to_import(yaml: &str, p: &StackPlan) -> Vec<ResourceToImport> {
+    let template: Value = serde_yaml::from_str(yaml).unwrap_or(Value::Null);
+    let found = candidates(&template);
     p.changes
         .iter()
         .filter(|c| c.action == ChangeAction::Import)
         .filter_map(|c| {
-            let key = identifier_key(&c.resource_type)?;
-            let value = c.physical_id.clone()?;
+            let candidate = found.iter().find(|f| f.logical_id == c.logical_id)?;
+            let identifier = match candidate.probe {
+                Probe::Key(_) => vec![("KeyId", c.physical_id.clone()?)],
+                _ => candidate.identifier.clone(),
+            };
+            let builder = ResourceToImport::builder()
+                .resource_type(&c.resource_type)
+                .logical_resource_id(&c.logical_id);
             Some(
-                ResourceToImport::builder()
-                    .resource_type(&c.resource_type)
-                    .logical_resource_id(&c.logical_id)
-                    .resource_identifier(key, value)
+                identifier
+                    .into_iter()
+                    .fold(builder, |b, (k, v)| b.resource_identifier(k, v))
                     .build(),
             )
         })
@@ -332,18 +474,59 @@ Resources:
         let t: Value = serde_yaml::from_str(YAML).unwrap();
         let found: Vec<(String, String)> = candidates(&t)
             .into_iter()
-            .map(|c| (c.logical_id, c.name))
+            .map(|c| (c.logical_id, c.shown))
             .collect();
         assert_eq!(
             found,
             [
-                ("Trail".to_owned(), "dap-local-trail".to_owned()),
                 (
                     "TrailLogGroup".to_owned(),
                     "/dap-local/cloudtrail".to_owned()
-                )
+                ),
+                ("Trail".to_owned(), "dap-local-trail".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn the_glue_catalog_is_identified_by_database_and_table_names_refs_resolved() {
+        let env = dap_config::parse(
+            "local.yaml",
+            include_str!("../../../environments/local.yaml"),
+        )
+        .unwrap();
+        let rendered = dap_planner::render(&env).unwrap();
+        let catalog = rendered
+            .stacks
+            .iter()
+            .find(|s| s.kind.slug() == "catalog")
+            .unwrap();
+        let t: Value = serde_yaml::from_str(&catalog.yaml).unwrap();
+        let found = candidates(&t);
+        let database = found
+            .iter()
+            .find(|c| c.logical_id == "BusinessLicencesDatabase")
+            .unwrap();
+        assert_eq!(
+            database.identifier,
+            [("DatabaseName", "dap_local_business_licences".to_owned())]
+        );
+        let table = found
+            .iter()
+            .find(|c| c.logical_id == "BusinessLicencesLicencesTable")
+            .unwrap();
+        assert_eq!(
+            table.identifier,
+            [
+                ("CatalogId", "123456789012".to_owned()),
+                ("DatabaseName", "dap_local_business_licences".to_owned()),
+                ("Name", "licences".to_owned())
+            ]
+        );
+        assert_eq!(table.shown, "dap_local_business_licences.licences");
+        // The crawler's log group too; nothing that is not retained.
+        assert!(found.iter().any(|c| c.logical_id == "CrawlerLogGroup"));
+        assert_eq!(found.len(), 8, "a database, six tables, a log group");
     }
 
     #[test]

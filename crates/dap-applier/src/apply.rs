@@ -548,7 +548,10 @@ impl Inner {
             .change_set_type(ChangeSetType::Import)
             .description("dap apply --import")
             .template_body(body)
-            .set_resources_to_import(Some(crate::adopt::resources_to_import(sp)))
+            .set_resources_to_import(Some(crate::adopt::resources_to_import(
+                &self.rendered.stacks[index].yaml,
+                sp,
+            )))
             .capabilities(Capability::CapabilityNamedIam)
             .set_tags(Some(self.stack_tags(index)))
             .send()

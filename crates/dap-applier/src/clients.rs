@@ -113,7 +113,8 @@ impl Clients {
 }
 
 /// The clients `verify` reads the live account with: IAM, KMS, CloudTrail, CloudWatch,
-/// CloudWatch Logs and SNS (S3 is shared with the deploy clients).
+/// CloudWatch Logs and SNS (S3 is shared with the deploy clients); `plan` also searches
+/// CloudWatch Logs, CloudTrail, KMS and Glue for retained resources to import.
 #[derive(Clone, Debug)]
 pub struct ReadClients {
     pub(crate) iam: aws_sdk_iam::Client,
@@ -122,6 +123,8 @@ pub struct ReadClients {
     pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     pub(crate) sns: aws_sdk_sns::Client,
+    /// Glue, for `plan`'s search of a retained catalog (not read by `verify`).
+    pub(crate) glue: aws_sdk_glue::Client,
 }
 
 impl ReadClients {
@@ -138,6 +141,7 @@ impl ReadClients {
             cloudwatch: counted!(aws_sdk_cloudwatch, config, calls, budget),
             logs: counted!(aws_sdk_cloudwatchlogs, config, calls, budget),
             sns: counted!(aws_sdk_sns, config, calls, budget),
+            glue: counted!(aws_sdk_glue, config, calls, budget),
         }
     }
 
@@ -151,6 +155,12 @@ impl ReadClients {
         logs: aws_sdk_cloudwatchlogs::Client,
         sns: aws_sdk_sns::Client,
     ) -> ReadClients {
+        // Glue gets the same region and no credentials: a test that needs it gives its own
+        // with [`ReadClients::with_glue`].
+        let config = SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(iam.config().region().cloned())
+            .build();
         ReadClients {
             iam,
             kms,
@@ -158,7 +168,14 @@ impl ReadClients {
             cloudwatch,
             logs,
             sns,
+            glue: aws_sdk_glue::Client::new(&config),
         }
+    }
+
+    /// These clients with another Glue client (tests with scripted responses).
+    pub fn with_glue(mut self, glue: aws_sdk_glue::Client) -> ReadClients {
+        self.glue = glue;
+        self
     }
 }
 

@@ -35,11 +35,12 @@ pub enum Command {
     /// Verifies the account first (`sts:GetCallerIdentity` must return the environment's
     /// account; the region must match), reads the deployed stacks with one `DescribeStacks`,
     /// and creates a change set (deleted afterwards) for each stack whose template or settings
-    /// differ. Prints each added (+), changed (~) and removed (-) resource with its type,
-    /// logical id and the changed property values, then `N to add, N to change, N to remove`.
+    /// differ. Prints each added (+), changed (~), removed (-) and imported (<) resource with
+    /// its type, logical id and the changed property values, the environment's orphan stacks,
+    /// then `N to add, N to change, N to remove`.
     ///
-    /// Exit codes: 0 no changes, 2 changes present, 1 error (3 is reserved for changes blocked
-    /// by a guard).
+    /// Exit codes: 0 no changes, 2 changes present, 1 error, 3 changes blocked by the data-loss
+    /// guard or a rule finding.
     Plan(PlanArgs),
     /// Deploy the environment: show the plan, confirm, upload the Glue scripts, then create or
     /// update the stacks in dependency order (independent ones in parallel).
@@ -47,15 +48,18 @@ pub enum Command {
     /// Progress goes to stderr (one line per stack with [n/N], status and elapsed time) when it
     /// is a terminal; the final table of stacks and their outputs goes to stdout. If a stack
     /// fails, the stacks that depend on it are not attempted, and the failing stack and its
-    /// reason are reported. Exit codes: 0 applied (or nothing to do), 1 error, a failed stack
-    /// or cancelled.
+    /// reason are reported. SIGINT or SIGTERM starts nothing more, waits for the stacks in
+    /// progress, then releases the lock. Exit codes: 0 applied (or nothing to do), 1 error, a
+    /// failed stack, cancelled or interrupted, 3 blocked (a guarded change, imports without
+    /// `--import`, a broadening in a `strict` environment approved only by `--yes`).
     Apply(ApplyArgs),
     /// Delete the environment's stacks, dependents first, after confirmation.
     ///
     /// Refuses environments whose protection is `strict`. Resources with
     /// `DeletionPolicy: Retain` (data buckets, keys, the Glue catalog, logs, the trail) are left
-    /// in place and listed at the end. Exit codes: 0 deleted, 1 error, a failed deletion or
-    /// cancelled.
+    /// in place and listed at the end. `--orphans` deletes instead the stacks tagged with the
+    /// environment that the model no longer has. Exit codes: 0 deleted, 1 error, a failed
+    /// deletion, cancelled or interrupted.
     Destroy(DestroyArgs),
     /// Release the environment's lock left by a killed `apply` or `destroy`.
     ///

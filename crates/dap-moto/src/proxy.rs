@@ -248,12 +248,24 @@ fn serve(shared: &Shared, mut client: TcpStream) -> io::Result<()> {
         Some(f) => format!("{operation} (fault: {f:?})"),
         None => operation,
     });
+    let json = head
+        .lines()
+        .any(|l| l.to_ascii_lowercase().starts_with("x-amz-target:"));
     match fault {
         Some(Fault::Reset) => return Ok(()), // dropped: the client sees the connection close
         Some(Fault::LostResponse) => {}      // forwarded below, the answer dropped
         Some(fault) => {
-            let (status, body) = fault_answer(fault, s3);
-            let content_type = if s3 { "application/xml" } else { "text/xml" };
+            let (status, body, content_type) = if json {
+                let (status, body) = fault_answer_json(fault);
+                (status, body, "application/x-amz-json-1.1")
+            } else {
+                let (status, body) = fault_answer(fault, s3);
+                (
+                    status,
+                    body,
+                    if s3 { "application/xml" } else { "text/xml" },
+                )
+            };
             let answer = format!(
                 "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
@@ -297,6 +309,23 @@ fn serve(shared: &Shared, mut client: TcpStream) -> io::Result<()> {
     client.write_all(out.as_bytes())?;
     client.write_all(answer.get(split + 4..).unwrap_or_default())?;
     client.flush()
+}
+
+/// The status line and JSON body of a fault, for the JSON protocols (KMS, CloudWatch Logs,
+/// CloudTrail, Glue).
+fn fault_answer_json(fault: Fault) -> (&'static str, String) {
+    let (status, code, message) = match fault {
+        Fault::Throttle => ("400 Bad Request", "ThrottlingException", "Rate exceeded"),
+        _ => (
+            "500 Internal Server Error",
+            "InternalFailure",
+            "injected server error",
+        ),
+    };
+    (
+        status,
+        format!("{{\"__type\":\"{code}\",\"message\":\"{message}\"}}"),
+    )
 }
 
 /// The status line and XML body of a fault.

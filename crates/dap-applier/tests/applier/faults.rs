@@ -70,7 +70,26 @@ fn an_apply_through_throttling_500s_and_resets_converges_to_the_stacks_of_a_clea
     println!("clean run: {clean_calls}");
 
     moto.reset().unwrap();
-    let proxy = FaultProxy::start(moto.port(), Schedule::default()).unwrap();
+    // Reads and writes of several services and protocols: the query protocol (the first
+    // `DescribeStacks`, two stack creations), S3 (a `HeadBucket` of the plan's search for
+    // retained buckets, an asset upload) and JSON (KMS `ListKeys`); throttling, HTTP 500 and
+    // a reset in turn.
+    let schedule = Schedule {
+        every: 0,
+        kinds: vec![Fault::Throttle, Fault::ServerError, Fault::Reset],
+        limit: 6,
+        operations: [
+            "DescribeStacks",
+            "CreateStack dap-local-security",
+            "S3 HEAD",
+            "TrentService.ListKeys",
+            "CreateStack dap-local-storage",
+            "S3 PUT",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    };
+    let proxy = FaultProxy::start(moto.port(), schedule).unwrap();
     let faulty_calls = apply_local(&proxy.endpoint());
     let counts = proxy.counts();
     println!("through the proxy: {faulty_calls}; proxy saw {counts:?}");

@@ -32,10 +32,22 @@ fn local_from_nothing_then_no_changes_then_one_retention_change_then_destroy() {
         assert!(plan.stacks.iter().all(|s| s.action == StackAction::Create));
         let summary = plan.summary();
         assert_eq!((summary.add, summary.change, summary.remove), (100, 0, 0));
+        // No change sets; the search for retained resources of the stacks to create (none).
         assert_eq!(
             applier.calls().0.keys().collect::<Vec<_>>(),
-            ["cloudformation:DescribeStacks", "sts:GetCallerIdentity"]
+            [
+                "cloudformation:DescribeStacks",
+                "cloudtrail:GetTrail",
+                "cloudwatch logs:DescribeLogGroups",
+                "glue:GetDatabase",
+                "glue:GetTable",
+                "kms:ListAliases",
+                "kms:ListKeys",
+                "s3:HeadBucket",
+                "sts:GetCallerIdentity"
+            ]
         );
+        assert!(plan.imports().is_empty());
 
         let report = applier.apply(&plan, Arc::new(Quiet)).await.unwrap();
         assert!(report.succeeded(), "{:#?}", report.stacks);

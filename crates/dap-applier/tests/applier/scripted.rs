@@ -80,7 +80,7 @@ fn clients(cfn_rules: &[&Rule], s3_rules: &[&Rule], account: &str) -> Clients {
             .credentials_provider(creds.clone())
             .http_client(create_mock_http_client())
             .retry_config(retry.clone())
-            .interceptor(interceptor(s3_rules))
+            .interceptor(interceptor(s3_rules).with_rule(&no_bucket()))
             .interceptor(calls.clone())
             .build(),
     );
@@ -101,7 +101,78 @@ fn clients(cfn_rules: &[&Rule], s3_rules: &[&Rule], account: &str) -> Clients {
             .interceptor(calls.clone())
             .build(),
     );
-    Clients::from_clients(cfn, s3, sts, calls)
+    Clients::from_clients(cfn, s3, sts, calls.clone()).with_read_clients(nothing_retained(&calls))
+}
+
+/// A client of `$krate` answering from `$rules`, counting its calls.
+macro_rules! scripted {
+    ($krate:ident, $rules:expr, $calls:expr) => {
+        $krate::Client::from_conf(
+            $krate::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new("ca-central-1"))
+                .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                    "a", "b", None, None, "script",
+                ))
+                .http_client(create_mock_http_client())
+                .interceptor($rules.iter().fold(
+                    MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
+                    |i, r| i.with_rule(r),
+                ))
+                .interceptor($calls.clone())
+                .build(),
+        )
+    };
+}
+
+/// The read clients of an account where `plan` finds nothing retained: no log group, trail,
+/// key or Glue catalog (buckets: the S3 rules' default).
+fn nothing_retained(calls: &CallCounter) -> dap_applier::ReadClients {
+    use aws_sdk_cloudtrail::operation::get_trail::GetTrailError;
+    use aws_sdk_cloudwatchlogs::operation::describe_log_groups::DescribeLogGroupsOutput;
+    use aws_sdk_glue::operation::get_database::GetDatabaseError;
+    use aws_sdk_glue::operation::get_table::GetTableError;
+    use aws_sdk_kms::operation::list_aliases::ListAliasesOutput;
+    use aws_sdk_kms::operation::list_keys::ListKeysOutput;
+    let logs = mock!(aws_sdk_cloudwatchlogs::Client::describe_log_groups)
+        .then_output(|| DescribeLogGroupsOutput::builder().build());
+    let trail = mock!(aws_sdk_cloudtrail::Client::get_trail).then_error(|| {
+        GetTrailError::TrailNotFoundException(
+            aws_sdk_cloudtrail::types::error::TrailNotFoundException::builder().build(),
+        )
+    });
+    let keys =
+        mock!(aws_sdk_kms::Client::list_keys).then_output(|| ListKeysOutput::builder().build());
+    let aliases = mock!(aws_sdk_kms::Client::list_aliases)
+        .then_output(|| ListAliasesOutput::builder().build());
+    let database = mock!(aws_sdk_glue::Client::get_database).then_error(|| {
+        GetDatabaseError::EntityNotFoundException(
+            aws_sdk_glue::types::error::EntityNotFoundException::builder().build(),
+        )
+    });
+    let table = mock!(aws_sdk_glue::Client::get_table).then_error(|| {
+        GetTableError::EntityNotFoundException(
+            aws_sdk_glue::types::error::EntityNotFoundException::builder().build(),
+        )
+    });
+    let none: [&Rule; 0] = [];
+    dap_applier::ReadClients::from_clients(
+        scripted!(aws_sdk_iam, none, calls),
+        scripted!(aws_sdk_kms, [&keys, &aliases], calls),
+        scripted!(aws_sdk_cloudtrail, [&trail], calls),
+        scripted!(aws_sdk_cloudwatch, none, calls),
+        scripted!(aws_sdk_cloudwatchlogs, [&logs], calls),
+        scripted!(aws_sdk_sns, none, calls),
+    )
+    .with_glue(scripted!(aws_sdk_glue, [&database, &table], calls))
+}
+
+/// No bucket of the model exists, unless a test scripts otherwise.
+fn no_bucket() -> Rule {
+    use aws_sdk_s3::operation::head_bucket::HeadBucketError;
+    mock!(aws_sdk_s3::Client::head_bucket).then_error(|| {
+        HeadBucketError::NotFound(aws_sdk_s3::types::error::NotFound::builder().build())
+    })
 }
 
 /// The plan's sweep of stale change sets finds none, unless a test scripts otherwise.
@@ -303,7 +374,11 @@ fn a_failing_stack_is_reported_with_its_root_cause_and_its_dependents_are_not_at
         );
         let calls = applier.calls();
         assert_eq!(calls.get("cloudformation:CreateStack"), 2, "{calls}");
-        assert_eq!(calls.service("s3"), 0, "no asset upload: analytics never started");
+        assert_eq!(
+            calls.get("s3:PutObject") + calls.get("s3:HeadObject"),
+            0,
+            "no asset upload: analytics never started ({calls})"
+        );
     });
 }
 
