@@ -5,7 +5,7 @@
 //! which principals, actions and resources were gained and lost; an unmatched statement is
 //! added or removed whole. A change is *broadening* when an `Allow` gains a principal, action
 //! or resource, loses or changes a condition, or is added, or when a `Deny` loses any of these
-//! or is removed.
+//! or is removed. An added `Deny` or a removed `Allow` never broadens, whatever its conditions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -221,6 +221,13 @@ fn compare(
     }
     if effect_changed && allow {
         broadening = true;
+    }
+    // A whole statement added or removed: only an `Allow` added or a `Deny` removed grants
+    // more (its conditions limit what it grants or denies, they do not widen it).
+    match (before, after) {
+        (None, Some(_)) => broadening = allow,
+        (Some(_), None) => broadening = !allow,
+        _ => {}
     }
     let change = match (before, after) {
         (None, _) => "added",
@@ -445,5 +452,40 @@ Resources:
         assert!(got[0].broadening, "{got:?}");
         let got = security_changes(ROLE, &with).unwrap();
         assert!(!got[0].broadening, "adding a condition narrows: {got:?}");
+    }
+
+    #[test]
+    fn a_deny_added_narrows_and_removed_broadens_an_allow_removed_narrows() {
+        const BUCKET: &str = r#"
+Resources:
+  Policy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: landing
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Sid: TlsOnly
+            Effect: Deny
+            Principal: '*'
+            Action: 's3:*'
+            Resource: ['arn:aws:s3:::landing', 'arn:aws:s3:::landing/*']
+            Condition: {Bool: {aws:SecureTransport: 'false'}}
+          - Sid: Reader
+            Effect: Allow
+            Principal: {AWS: 'arn:aws:iam::123456789012:role/reader'}
+            Action: 's3:GetObject'
+            Resource: 'arn:aws:s3:::landing/*'
+            Condition: {Bool: {aws:SecureTransport: 'true'}}
+"#;
+        let added = security_changes("Resources: {}", BUCKET).unwrap();
+        let verdict = |changes: &[SecurityChange], sid: &str| {
+            changes.iter().find(|c| c.sid == sid).map(|c| c.broadening)
+        };
+        assert_eq!(verdict(&added, "TlsOnly"), Some(false), "{added:#?}");
+        assert_eq!(verdict(&added, "Reader"), Some(true), "{added:#?}");
+        let removed = security_changes(BUCKET, "Resources: {}").unwrap();
+        assert_eq!(verdict(&removed, "TlsOnly"), Some(true), "{removed:#?}");
+        assert_eq!(verdict(&removed, "Reader"), Some(false), "{removed:#?}");
     }
 }

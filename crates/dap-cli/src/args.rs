@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// 1 error, 2 changes present (`plan`) or differences found (`verify`), 3 blocked by a guard
 /// or a rule finding, 64 a command line that cannot be understood (usage error).
 #[derive(Debug, Parser)]
-#[command(name = "dap", version, about, long_about)]
+#[command(name = "dap", version)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]

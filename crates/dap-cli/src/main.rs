@@ -37,6 +37,8 @@ fn main() {
     };
     let code = match result {
         Ok(code) => code,
+        // The reader went away (`dap plan | head`): nothing more to say to anyone.
+        Err(err) if is_broken_pipe(&err) => exit_code::SUCCESS,
         Err(err) => {
             report(&err, cli.verbose);
             if err.downcast_ref::<exit_code::Blocked>().is_some() {
@@ -47,6 +49,20 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Whether the error is a write to a closed pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        let kind = e
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                e.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Print an error: config errors as located miette diagnostics, others as `error: a: b` on

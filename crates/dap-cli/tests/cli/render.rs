@@ -151,3 +151,19 @@ fn environment_files_are_read_bounded_from_regular_files_only() {
         run.stderr()
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly_with_exit_0() {
+    let ws = Workspace::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dap"))
+        .args(["render", "--all", "--json"])
+        .current_dir(ws.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // `dap render | head -0`: the reader is gone before a byte
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
