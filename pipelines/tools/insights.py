@@ -16,6 +16,7 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[2]
 ATHENA = ROOT / "pipelines" / "athena"
+MIN_LICENCES_FOR_AVERAGE = 20
 SCHEMA = json.loads((ROOT / "pipelines" / "schema" / "business_licences.json").read_text())
 
 
@@ -36,6 +37,11 @@ def query(con, name: str):
     return con.execute((ATHENA / f"{name}.sql").read_text()).df()
 
 
+def rank_fees(fees):
+    """The average-fee rows worth ranking: types with at least MIN_LICENCES_FOR_AVERAGE licences."""
+    return fees[fees.licences_with_fee >= MIN_LICENCES_FOR_AVERAGE]
+
+
 def main(argv: list[str]) -> int:
     if len(argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
@@ -48,12 +54,21 @@ def main(argv: list[str]) -> int:
           f"{int(best.licences_issued):,} licences issued "
           f"(of {int(months.licences_issued.sum()):,} with an issue date, {len(months)} months)")
 
+    # An average over one or two licences says nothing about a business type: rank only the
+    # types with enough licences, and say how many were left out.
     fees = query(con, "average_fee_by_business_type")
-    top = fees.iloc[0]
-    print(f"Highest average fee by business type: {top.business_type} at ${top.average_fee:,.2f} "
-          f"over {int(top.licences_with_fee):,} licences with a fee")
-    for r in fees.iloc[1:4].itertuples():
-        print(f"    then {r.business_type}: ${r.average_fee:,.2f} ({int(r.licences_with_fee):,})")
+    ranked = rank_fees(fees)
+    if ranked.empty:
+        print(f"Average fee by business type: no type has {MIN_LICENCES_FOR_AVERAGE} licences "
+              f"with a fee yet ({len(fees)} types)")
+    else:
+        top = ranked.iloc[0]
+        print(f"Highest average fee by business type (types with at least "
+              f"{MIN_LICENCES_FOR_AVERAGE} licences with a fee; {len(fees) - len(ranked)} of "
+              f"{len(fees)} types have fewer): {top.business_type} at ${top.average_fee:,.2f} "
+              f"over {int(top.licences_with_fee):,} licences")
+        for r in ranked.iloc[1:4].itertuples():
+            print(f"    then {r.business_type}: ${r.average_fee:,.2f} ({int(r.licences_with_fee):,})")
 
     areas = query(con, "top_local_areas")
     print("Top local areas by licences:")

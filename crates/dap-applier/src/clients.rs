@@ -38,6 +38,11 @@ pub struct Clients {
     pub(crate) read: ReadClients,
     calls: CallCounter,
     endpoint: Option<String>,
+    /// The credentials the clients sign with, resolved once by `Applier::connect` so that a
+    /// missing source is one readable error before any call.
+    pub(crate) credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    /// The profile selected by `--profile`, for that error.
+    pub(crate) profile: Option<String>,
 }
 
 impl Clients {
@@ -63,6 +68,8 @@ impl Clients {
             read: ReadClients::build(config, &calls, &budget),
             calls,
             endpoint: config.endpoint_url().map(str::to_owned),
+            credentials: config.credentials_provider(),
+            profile: None,
         }
     }
 
@@ -93,6 +100,8 @@ impl Clients {
             read: ReadClients::from_sdk_config(&config, &calls),
             calls,
             endpoint: None,
+            credentials: None,
+            profile: None,
         }
     }
 

@@ -50,15 +50,19 @@ pub fn retry_config() -> RetryConfig {
 ///   profile, else fixed placeholder keys; the container and instance providers, which would
 ///   reach for the network, are not consulted.
 pub async fn load_clients(env: &Environment, options: &ConnectOptions) -> Clients {
-    let mut profile_region = ProfileFileRegionProvider::builder();
-    if let Some(p) = &options.profile {
-        profile_region = profile_region.profile_name(p);
-    }
-    let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
-        .or_else(profile_region.build())
-        .or_else(Region::new(env.region.clone()));
+    let region = || {
+        let mut profile_region = ProfileFileRegionProvider::builder();
+        if let Some(p) = &options.profile {
+            profile_region = profile_region.profile_name(p);
+        }
+        RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+            .or_else(profile_region.build())
+            .or_else(Region::new(env.region.clone()))
+    };
+    let credentials = crate::credentials::chain(options.profile.as_deref(), region()).await;
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(region)
+        .region(region())
+        .credentials_provider(credentials)
         .retry_config(retry_config())
         .timeout_config(
             aws_config::timeout::TimeoutConfig::builder()
@@ -92,7 +96,9 @@ pub async fn load_clients(env: &Environment, options: &ConnectOptions) -> Client
         }
         _ => config,
     };
-    Clients::from_sdk_config(&config)
+    let mut clients = Clients::from_sdk_config(&config);
+    clients.profile = options.profile.clone();
+    clients
 }
 
 #[cfg(test)]

@@ -119,6 +119,14 @@ pub enum Error {
         /// Each import, as `<stack>/<logical id> (<identifier>)`.
         resources: Vec<String>,
     },
+    /// No source of the credential chain gave credentials.
+    #[error("no AWS credentials: tried {tried}{}; fix: pass `--profile NAME`, set `AWS_PROFILE`, run `aws sso login --profile NAME` for an SSO profile, or set `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`", cause.as_deref().map(|c| format!(" (the failure: {c})")).unwrap_or_default())]
+    NoCredentials {
+        /// Each source, in the chain's order, with what was found.
+        tried: String,
+        /// Why a source that was present failed (an expired SSO session, ...), if one did.
+        cause: Option<String>,
+    },
     /// The run was interrupted before this step (no change set is made after an interruption).
     #[error("interrupted: nothing more is started")]
     Interrupted,
@@ -232,7 +240,7 @@ fn chain_mentions(err: &(dyn std::error::Error + 'static), word: &str) -> bool {
 }
 
 /// The innermost error of a chain, displayed.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut e = err;
     while let Some(next) = e.source() {
         e = next;

@@ -67,10 +67,12 @@ mod assets;
 mod budget;
 mod clients;
 mod connect;
+mod credentials;
 mod destroy;
 pub mod diff;
 mod error;
 mod events;
+pub mod grants;
 pub mod guard;
 mod interrupt;
 mod lock;
@@ -179,6 +181,9 @@ impl Applier {
                 expected: env.region.clone(),
                 actual: region,
             });
+        }
+        if let Some(credentials) = &clients.credentials {
+            credentials::resolve(credentials, clients.profile.as_deref()).await?;
         }
         let me = clients
             .sts

@@ -94,8 +94,8 @@ pub struct StackPlan {
     pub stack_changes: Vec<String>,
     /// The change set, when kept ([`PlanOptions::keep_change_sets`]).
     pub change_set_id: Option<String>,
-    /// Policy statement changes, broadening first (updates only: a new stack's policies are
-    /// all new).
+    /// Policy statement changes, broadening first; for a stack being created, every statement
+    /// it declares (`added`), which the text plan summarises per principal ([`crate::grants`]).
     #[serde(default)]
     pub security: Vec<SecurityChange>,
 }
@@ -272,6 +272,25 @@ impl Plan {
             }
         }
         unused
+    }
+
+    /// Whether nothing of the environment is deployed yet: every stack is created and no
+    /// orphan stack of the environment exists. Such a plan broadens nothing, since there is no
+    /// access before it to broaden; its grants are summarised per principal instead
+    /// ([`crate::grants`]).
+    pub fn first_deploy(&self) -> bool {
+        self.orphans.is_empty() && self.stacks.iter().all(|s| s.action == StackAction::Create)
+    }
+
+    /// On a first deploy, no statement is broadening (see [`first_deploy`](Self::first_deploy)).
+    /// A stack created beside deployed ones keeps its verdicts: its grants are new access to a
+    /// running platform.
+    pub(crate) fn settle_first_deploy(&mut self) {
+        if self.first_deploy() {
+            for c in self.stacks.iter_mut().flat_map(|s| s.security.iter_mut()) {
+                c.broadening = false;
+            }
+        }
     }
 
     /// The policy statement changes that grant more than before, with their stacks.
@@ -532,7 +551,7 @@ impl Inner {
                 self.find_adoptable(i, p).await?;
             }
         }
-        Ok(Plan {
+        let mut plan = Plan {
             format_version: PLAN_FORMAT_VERSION,
             allow_replace: Vec::new(),
             allow_remove: Vec::new(),
@@ -545,7 +564,9 @@ impl Inner {
                 .into_iter()
                 .map(|s| s.expect("every slot is filled"))
                 .collect(),
-        })
+        };
+        plan.settle_first_deploy();
+        Ok(plan)
     }
 
     /// Record the deployed stacks as they are now (after the plan's change sets) in a plan

@@ -5,17 +5,14 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// dap: provisions the City of Vancouver's Data Analytical Platform on AWS from typed models.
-///
-/// Exit codes: 0 success (for `plan`: no changes; for `verify`: live matches the model),
-/// 1 error, 2 changes present (`plan`) or differences found (`verify`), 3 blocked by a guard
-/// or a rule finding, 64 a command line that cannot be understood (usage error).
 #[derive(Debug, Parser)]
-#[command(name = "dap", version)]
+#[command(name = "dap", version, after_help = crate::exit_code::overview())]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
-    /// On an error, also print everything known about it (an AWS error's whole chain).
+    /// More detail: on an error, everything known about it (an AWS error's whole chain); in a
+    /// plan, every policy statement of the stacks it creates (summarised per principal otherwise).
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
 }
@@ -29,6 +26,7 @@ pub enum Command {
     /// (stack names, deployment order, dependencies, template sha256, sizes, resource
     /// counts), then prints a summary table. Rendering is pure and deterministic: the same
     /// environment file always gives the same bytes.
+    #[command(after_help = crate::exit_code::help("render"))]
     Render(RenderArgs),
     /// Show what `apply` would change in the environment's AWS account, per stack and resource.
     ///
@@ -38,9 +36,7 @@ pub enum Command {
     /// differ. Prints each added (+), changed (~), removed (-) and imported (<) resource with
     /// its type, logical id and the changed property values, the environment's orphan stacks,
     /// then `N to add, N to change, N to remove`.
-    ///
-    /// Exit codes: 0 no changes, 2 changes present, 1 error, 3 changes blocked by the data-loss
-    /// guard or a rule finding.
+    #[command(after_help = crate::exit_code::help("plan"))]
     Plan(PlanArgs),
     /// Deploy the environment: show the plan, confirm, upload the Glue scripts, then create or
     /// update the stacks in dependency order (independent ones in parallel).
@@ -49,17 +45,16 @@ pub enum Command {
     /// is a terminal; the final table of stacks and their outputs goes to stdout. If a stack
     /// fails, the stacks that depend on it are not attempted, and the failing stack and its
     /// reason are reported. SIGINT or SIGTERM starts nothing more, waits for the stacks in
-    /// progress, then releases the lock. Exit codes: 0 applied (or nothing to do), 1 error, a
-    /// failed stack, cancelled or interrupted, 3 blocked (a guarded change, imports without
-    /// `--import`, a broadening in a `strict` environment approved only by `--yes`).
+    /// progress, then releases the lock.
+    #[command(after_help = crate::exit_code::help("apply"))]
     Apply(ApplyArgs),
     /// Delete the environment's stacks, dependents first, after confirmation.
     ///
     /// Refuses environments whose protection is `strict`. Resources with
     /// `DeletionPolicy: Retain` (data buckets, keys, the Glue catalog, logs, the trail) are left
     /// in place and listed at the end. `--orphans` deletes instead the stacks tagged with the
-    /// environment that the model no longer has. Exit codes: 0 deleted, 1 error, a failed
-    /// deletion, cancelled or interrupted.
+    /// environment that the model no longer has.
+    #[command(after_help = crate::exit_code::help("destroy"))]
     Destroy(DestroyArgs),
     /// Release the environment's lock left by a killed `apply` or `destroy`.
     ///
@@ -67,7 +62,8 @@ pub enum Command {
     /// second run of the same environment is refused. A run that was killed leaves it behind:
     /// this shows who held it, since when and for how long, and deletes it after confirmation,
     /// then deletes the temporary change sets an interrupted run left on the environment's
-    /// stacks. Exit codes: 0 released or not held, 1 error or cancelled.
+    /// stacks.
+    #[command(after_help = crate::exit_code::help("unlock"))]
     Unlock(UnlockArgs),
     /// Prove the live account matches the model: read roles, managed policies, keys, the
     /// trail, log groups, metric filters, alarms, the alarm topic's subscriptions and the
@@ -79,8 +75,8 @@ pub enum Command {
     /// (code, severity, resource, what the model says, what is live, the fix) and a summary
     /// with the number of AWS calls; codes are explained in docs/verify.md. `--json` prints
     /// the versioned document instead; `--report DIR` also writes `DIR/<env>/verify.md` and
-    /// `verify.html`, the evidence for auditors. Exit codes: 0 live matches the model, 2
-    /// differences found, 1 error.
+    /// `verify.html`, the evidence for auditors.
+    #[command(after_help = crate::exit_code::help("verify"))]
     Verify(VerifyArgs),
     /// Generate the reports for auditors and the architecture diagram into `docs/generated/`.
     ///
@@ -90,6 +86,7 @@ pub enum Command {
     /// `architecture.svg` and `<env>.html` (all of it
     /// in one self-contained, printable page). `--compare A B` writes `<out>/compare-A-B.md`
     /// for a promotion review. With `--check`, writes nothing and exits 1 listing stale files.
+    #[command(after_help = crate::exit_code::help("docs"))]
     Docs(DocsArgs),
     /// Run the platform's security rules over an environment's rendered templates, or over a
     /// folder of templates, and print the findings.
@@ -97,8 +94,8 @@ pub enum Command {
     /// Each finding names the rule code (`docs/rules/<code>.md`), severity, stack, logical id,
     /// what is wrong and the fix. Suppressions (the environment file's `suppressions`, or a
     /// resource's `Metadata.dap.suppress`) are shown with their reason; one that matches
-    /// nothing is itself an error. Exit codes: 0 no unsuppressed error finding (warnings may be
-    /// shown), 3 an unsuppressed error finding, 1 input that cannot be read.
+    /// nothing is itself an error.
+    #[command(after_help = crate::exit_code::help("check"))]
     Check(CheckArgs),
 }
 

@@ -27,8 +27,8 @@ fn main() {
     };
     let result = match &cli.command {
         Command::Render(a) => commands::render::run(a),
-        Command::Plan(a) => commands::plan::run(a),
-        Command::Apply(a) => commands::apply::run(a),
+        Command::Plan(a) => commands::plan::run(a, cli.verbose),
+        Command::Apply(a) => commands::apply::run(a, cli.verbose),
         Command::Destroy(a) => commands::destroy::run(a),
         Command::Unlock(a) => commands::unlock::run(a),
         Command::Verify(a) => commands::verify::run(a),

@@ -14,13 +14,13 @@ use crate::progress::finished_line;
 /// The largest saved plan `apply` reads (a plan of every stack with every change is a few MB).
 const MAX_PLAN_BYTES: usize = 64 << 20;
 
-pub fn run(args: &ApplyArgs) -> Result<i32> {
+pub fn run(args: &ApplyArgs, verbose: bool) -> Result<i32> {
     let session = aws::connect(&args.aws)?;
-    aws::locked(&session, "apply", || apply(args, &session))
+    aws::locked(&session, "apply", || apply(args, &session, verbose))
 }
 
 /// Plan, confirm and deploy, holding the lock.
-fn apply(args: &ApplyArgs, session: &aws::Session) -> Result<i32> {
+fn apply(args: &ApplyArgs, session: &aws::Session, verbose: bool) -> Result<i32> {
     let plan = match &args.plan {
         Some(path) => {
             if !args.guard.allow_replace.is_empty()
@@ -52,7 +52,7 @@ fn apply(args: &ApplyArgs, session: &aws::Session) -> Result<i32> {
         }
     };
     let mut out = std::io::stdout().lock();
-    print_plan(&mut out, &plan)?;
+    print_plan(&mut out, &plan, verbose)?;
     out.flush()?;
     if !plan.blocked().is_empty() {
         return Err(aws::blocked(&plan));
@@ -65,14 +65,14 @@ fn apply(args: &ApplyArgs, session: &aws::Session) -> Result<i32> {
         let strict = session.env.protection == dap_config::Protection::Strict;
         if args.yes && strict {
             return Err(anyhow::Error::new(crate::exit_code::Blocked(format!(
-                "the plan broadens access ({broadening} statement{}, listed first under \"security\" above) in `strict` environment `{}`: `--yes` alone does not approve that; add `--approve-broadening`",
+                "the plan broadens access ({broadening} statement{}, marked BROADENING under \"security\" above or counted under \"grants of new stacks\"; `-v` lists each) in `strict` environment `{}`: `--yes` alone does not approve that; add `--approve-broadening`",
                 if broadening == 1 { "" } else { "s" },
                 session.env.name
             ))));
         }
         if !args.yes {
             let question = format!(
-                "The plan broadens access ({broadening} statement{}, listed first under \"security\" above). Approve the broadening?",
+                "The plan broadens access ({broadening} statement{}, marked BROADENING under \"security\" above or counted under \"grants of new stacks\"; `-v` lists each). Approve the broadening?",
                 if broadening == 1 { "" } else { "s" }
             );
             if !aws::confirm(&question, false)? {
@@ -139,6 +139,23 @@ fn apply(args: &ApplyArgs, session: &aws::Session) -> Result<i32> {
 /// The final table: one row per stack with its result and time, then its outputs.
 fn print_report(out: &mut impl Write, report: &ApplyReport) -> Result<()> {
     writeln!(out)?;
+    // The assets (Glue scripts) first: they are uploaded before the stacks that run them.
+    for a in &report.assets {
+        writeln!(
+            out,
+            "asset {} ({} bytes): {}",
+            a.key,
+            a.bytes,
+            if a.uploaded {
+                "uploaded"
+            } else {
+                "already there"
+            }
+        )?;
+    }
+    if !report.assets.is_empty() {
+        writeln!(out)?;
+    }
     writeln!(
         out,
         "{:<28} {:<10} {:>7}  outputs",
@@ -165,19 +182,6 @@ fn print_report(out: &mut impl Write, report: &ApplyReport) -> Result<()> {
         if !s.outcome.ok() {
             writeln!(out, "    {}", finished_line(&s.name, &s.outcome, s.elapsed))?;
         }
-    }
-    for a in &report.assets {
-        writeln!(
-            out,
-            "asset {} ({} bytes): {}",
-            a.key,
-            a.bytes,
-            if a.uploaded {
-                "uploaded"
-            } else {
-                "already there"
-            }
-        )?;
     }
     let count = |label: &str| {
         report

@@ -103,6 +103,9 @@ fn check_folder(dir: &Path) -> Result<Checked> {
             dir.display()
         );
     }
+    let stack_names = manifest_stack_names(&files);
+    files.retain(|f| !stack_names.manifests.contains(f));
+    let stack_names = stack_names.by_template;
     // (stack, slug, file, text or why it cannot be read)
     let mut texts: Vec<Entry> = Vec::new();
     for path in &files {
@@ -113,10 +116,14 @@ fn check_folder(dir: &Path) -> Result<Checked> {
             Err(e) => Err(format!("the file cannot be read ({e})")),
         };
         let relative = path.strip_prefix(dir).unwrap_or(path);
-        let stack = relative
-            .with_extension("")
-            .to_string_lossy()
-            .replace('\\', "/");
+        // A folder `dap render` wrote names its stacks in `manifest.json`: findings then name
+        // a stack as `dap check --env` does (`dap-dev-storage`, not `storage`).
+        let stack = stack_names.get(path).cloned().unwrap_or_else(|| {
+            relative
+                .with_extension("")
+                .to_string_lossy()
+                .replace('\\', "/")
+        });
         let slug = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -152,6 +159,46 @@ fn check_folder(dir: &Path) -> Result<Checked> {
         report,
         env_file: None,
     })
+}
+
+/// Stack names read from the `manifest.json` files `dap render` writes beside its templates.
+struct StackNames {
+    /// Template path → stack name.
+    by_template: std::collections::BTreeMap<PathBuf, String>,
+    /// The manifests read (not reported as skipped files).
+    manifests: Vec<PathBuf>,
+}
+
+/// The stack names of every `manifest.json` of the walk that names templates of the walk (a
+/// `manifest.json` that is not `dap render`'s is left to be checked like any other file).
+fn manifest_stack_names(files: &[PathBuf]) -> StackNames {
+    let mut names = StackNames {
+        by_template: Default::default(),
+        manifests: Vec::new(),
+    };
+    for path in files.iter().filter(|f| f.ends_with("manifest.json")) {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let Some(manifest) = std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        else {
+            continue;
+        };
+        let Some(stacks) = manifest.get("stacks").and_then(|s| s.as_array()) else {
+            continue;
+        };
+        for s in stacks {
+            let field = |k: &str| s.get(k).and_then(|v| v.as_str());
+            if let (Some(name), Some(template)) = (field("name"), field("template")) {
+                let template = dir.join(template);
+                if files.contains(&template) {
+                    names.by_template.insert(template, name.to_owned());
+                }
+            }
+        }
+        names.manifests.push(path.clone());
+    }
+    names
 }
 
 /// The walk of a templates folder.
@@ -271,10 +318,12 @@ pub fn print_report(out: &mut impl Write, r: &Report) -> Result<()> {
             (None, Severity::Warning) => "warning",
             (None, Severity::Note) => "note",
         };
+        // SARIF wants URIs; people want the path.
+        let file = f.file.strip_prefix("file://").unwrap_or(&f.file);
         let place = match f.line {
-            Some(line) => format!("{}:{line}", f.file),
-            None if f.file.is_empty() => "-".to_owned(),
-            None => f.file.clone(),
+            Some(line) => format!("{file}:{line}"),
+            None if file.is_empty() => "-".to_owned(),
+            None => file.to_owned(),
         };
         writeln!(
             out,

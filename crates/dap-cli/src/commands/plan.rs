@@ -4,14 +4,17 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
+use dap_applier::grants;
 use dap_applier::guard::{self, Loss};
-use dap_applier::{ChangeAction, Plan, PlanOptions, PropertyChange, StackAction, Verdict};
+use dap_applier::{
+    ChangeAction, Plan, PlanOptions, PropertyChange, SecurityChange, StackAction, Verdict,
+};
 
 use crate::args::PlanArgs;
 use crate::aws;
 use crate::exit_code;
 
-pub fn run(args: &PlanArgs) -> Result<i32> {
+pub fn run(args: &PlanArgs, verbose: bool) -> Result<i32> {
     let session = aws::connect(&args.aws)?;
     let options = PlanOptions {
         refresh: args.refresh,
@@ -30,7 +33,7 @@ pub fn run(args: &PlanArgs) -> Result<i32> {
     if args.json {
         out.write_all(&plan_json(&plan)?)?;
     } else {
-        print_plan(&mut out, &plan)?;
+        print_plan(&mut out, &plan, verbose)?;
     }
     out.flush()?;
     if !plan.blocked().is_empty() {
@@ -51,7 +54,8 @@ pub fn plan_json(plan: &Plan) -> Result<Vec<u8>> {
 }
 
 /// Print a plan: a header, each stack with its resource changes, the one-line summary.
-pub fn print_plan(out: &mut impl Write, plan: &Plan) -> Result<()> {
+/// `verbose` lists every policy statement of new stacks too (they are summarised otherwise).
+pub fn print_plan(out: &mut impl Write, plan: &Plan, verbose: bool) -> Result<()> {
     writeln!(
         out,
         "plan for `{}` (account {}, {})",
@@ -124,42 +128,7 @@ pub fn print_plan(out: &mut impl Write, plan: &Plan) -> Result<()> {
             writeln!(out, "  * {change}")?;
         }
     }
-    let security: Vec<_> = plan
-        .stacks
-        .iter()
-        .flat_map(|s| s.security.iter().map(move |c| (s, c)))
-        .collect();
-    if !security.is_empty() {
-        let broadening = plan.broadening().len();
-        writeln!(
-            out,
-            "security: {} policy statement change{}, {broadening} broadening",
-            security.len(),
-            if security.len() == 1 { "" } else { "s" }
-        )?;
-        for (s, c) in &security {
-            writeln!(
-                out,
-                "  {} {}/{} {} {} `{}` ({}): {}",
-                if c.broadening {
-                    "BROADENING"
-                } else {
-                    "narrowing"
-                },
-                s.name,
-                c.logical_id,
-                c.document,
-                c.effect,
-                c.sid,
-                c.change,
-                c.principals.join(", ")
-            )?;
-            for g in c.gained.iter().chain(&c.lost) {
-                let wild = c.wildcards.iter().any(|w| g.ends_with(&format!(" {w}")));
-                writeln!(out, "      {g}{}", if wild { "  <- wildcard" } else { "" })?;
-            }
-        }
-    }
+    print_security(out, plan, verbose)?;
     let blocked = plan.blocked();
     if !blocked.is_empty() {
         writeln!(
@@ -203,6 +172,145 @@ pub fn print_plan(out: &mut impl Write, plan: &Plan) -> Result<()> {
     }
     writeln!(out, "{}", plan.summary())?;
     Ok(())
+}
+
+/// The security diff: deployed stacks' statement changes one by one (broadening first), new
+/// stacks' grants summarised per principal (every statement with `verbose`).
+fn print_security(out: &mut impl Write, plan: &Plan, verbose: bool) -> Result<()> {
+    let changed: Vec<_> = plan
+        .stacks
+        .iter()
+        .filter(|s| s.action != StackAction::Create)
+        .flat_map(|s| s.security.iter().map(move |c| (s, c)))
+        .collect();
+    if !changed.is_empty() {
+        let broadening = changed.iter().filter(|(_, c)| c.broadening).count();
+        writeln!(
+            out,
+            "security: {} policy statement change{} in deployed stacks, {broadening} broadening",
+            changed.len(),
+            plural(changed.len())
+        )?;
+        for (s, c) in &changed {
+            print_statement(out, &s.name, c)?;
+        }
+    }
+    let new: Vec<_> = plan
+        .stacks
+        .iter()
+        .filter(|s| s.action == StackAction::Create && !s.security.is_empty())
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let statements: usize = new.iter().map(|s| s.security.len()).sum();
+    let why = if plan.first_deploy() {
+        "a first deploy: nothing deployed to broaden".to_owned()
+    } else {
+        let b = new
+            .iter()
+            .flat_map(|s| &s.security)
+            .filter(|c| c.broadening)
+            .count();
+        format!(
+            "{b} broadening: new access to the deployed platform{}",
+            if verbose { "" } else { ", listed with `-v`" }
+        )
+    };
+    writeln!(
+        out,
+        "grants of {} new stack{} ({statements} policy statements; {why}):",
+        new.len(),
+        plural(new.len())
+    )?;
+    for s in &new {
+        let g = grants::summarise(&s.security);
+        writeln!(
+            out,
+            "  {}: {} allow statement{} to {} principal{}, {} deny statement{}",
+            s.name,
+            g.allows(),
+            plural(g.allows()),
+            g.grants.len(),
+            plural(g.grants.len()),
+            g.deny_statements(),
+            plural(g.deny_statements())
+        )?;
+        for p in &g.grants {
+            let conditions = match p.conditional {
+                0 => String::new(),
+                n if n == p.statements => " (under conditions)".to_owned(),
+                n => format!(" ({n} of {} under conditions)", p.statements),
+            };
+            writeln!(
+                out,
+                "    {}: {} on {}{conditions}",
+                p.principal,
+                first(&p.actions, 4),
+                first(&p.resources, 3)
+            )?;
+        }
+        for d in &g.denies {
+            writeln!(out, "    denied by `{}` on {}", d.sid, first(&d.on, 4))?;
+        }
+        if verbose {
+            for c in &s.security {
+                print_statement(out, &s.name, c)?;
+            }
+        }
+    }
+    if !verbose {
+        writeln!(
+            out,
+            "  (each statement: `-v`, or the plan document with `--json`)"
+        )?;
+    }
+    Ok(())
+}
+
+fn print_statement(out: &mut impl Write, stack: &str, c: &SecurityChange) -> Result<()> {
+    writeln!(
+        out,
+        "  {} {stack}/{} {} {} `{}` ({}): {}",
+        if c.broadening {
+            "BROADENING"
+        } else {
+            "narrowing"
+        },
+        c.logical_id,
+        c.document,
+        c.effect,
+        c.sid,
+        c.change,
+        c.principals.join(", ")
+    )?;
+    for g in c.gained.iter().chain(&c.lost) {
+        let wild = c.wildcards.iter().any(|w| g.ends_with(&format!(" {w}")));
+        writeln!(out, "      {g}{}", if wild { "  <- wildcard" } else { "" })?;
+    }
+    Ok(())
+}
+
+/// The first `n` values, then how many more.
+fn first(values: &[String], n: usize) -> String {
+    let mut shown = values
+        .iter()
+        .take(n)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if values.len() > n {
+        shown.push_str(&format!(" (+{} more)", values.len() - n));
+    }
+    shown
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// `path: before -> after`, values as compact JSON, long ones shortened.

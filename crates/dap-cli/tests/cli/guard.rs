@@ -390,3 +390,70 @@ fn an_iam_broadening_is_listed_first_and_strict_needs_approve_broadening_with_ye
     let run = ws.dap_on(&moto, &["plan", "--env", "local"]);
     assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
 }
+
+/// Delete one deployed stack behind dap's back (moto does not keep termination protection).
+fn delete_stack(moto: &dap_moto::Moto, name: &str) {
+    let script = r#"
+import sys, boto3
+cfn = boto3.client("cloudformation", endpoint_url=sys.argv[1], region_name="ca-central-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+cfn.delete_stack(StackName=sys.argv[2])
+"#;
+    let out = Command::new(repo().join(".venv/bin/python"))
+        .args(["-c", script, moto.endpoint(), name])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_first_deploy_of_a_strict_environment_needs_no_broadening_approval_a_new_stack_later_does() {
+    let moto = moto();
+    let ws = Workspace::new();
+    let text = std::fs::read_to_string(ws.path().join("environments/local.yaml")).unwrap();
+    ws.write_env(
+        "local",
+        &text
+            .replace("protection: relaxed", "protection: strict")
+            .replace("log_retention_days: 30", "log_retention_days: 365"),
+    );
+    let run = ws.dap_on(&moto, &["plan", "--env", "local"]);
+    assert_eq!(run.code(), 2, "{}\n{}", run.stdout(), run.stderr());
+    assert!(
+        run.stdout()
+            .contains("policy statements; a first deploy: nothing deployed to broaden):"),
+        "{}",
+        run.stdout()
+    );
+    let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes"]);
+    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+
+    // The monitoring stack is gone: planned again, its topic policy is new access to a
+    // running platform, and strict wants it approved by name.
+    delete_stack(&moto, "dap-local-monitoring");
+    let run = ws.dap_on(&moto, &["plan", "--env", "local"]);
+    assert_eq!(run.code(), 2, "{}\n{}", run.stdout(), run.stderr());
+    assert!(
+        run.stdout().contains(
+            "grants of 1 new stack (2 policy statements; 1 broadening: new access to the deployed platform, listed with `-v`):"
+        ),
+        "{}",
+        run.stdout()
+    );
+    let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes"]);
+    assert_eq!(run.code(), 3, "{}\n{}", run.stdout(), run.stderr());
+    assert!(
+        run.stderr().contains("`--approve-broadening`"),
+        "{}",
+        run.stderr()
+    );
+    let run = ws.dap_on(
+        &moto,
+        &["apply", "--env", "local", "--yes", "--approve-broadening"],
+    );
+    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+}

@@ -2,6 +2,7 @@
 
 mod apply;
 mod check;
+mod credentials;
 mod destroy;
 mod docs;
 mod faults;

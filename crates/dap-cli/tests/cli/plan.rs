@@ -21,6 +21,21 @@ fn a_plan_from_nothing_lists_every_creation_and_exits_2() {
         out.ends_with("100 to add, 0 to change, 0 to remove\n"),
         "{out}"
     );
+    // A first deploy's policies read as who is granted what, one line per principal; nothing
+    // is "broadening" when nothing is deployed.
+    let grants = &out[out.find("grants of ").expect("a grants section")..];
+    insta::assert_snapshot!("first_deploy_grants", grants);
+    assert!(!out.contains("BROADENING"), "{out}");
+    assert!(out.lines().count() < 160, "{out}");
+    // `-v` lists every statement as well.
+    let verbose = ws.dap_on(&moto, &["plan", "--env", "local", "-v"]);
+    assert_eq!(verbose.code(), 2, "{}", verbose.stderr());
+    let statements = verbose
+        .stdout()
+        .lines()
+        .filter(|l| l.starts_with("  narrowing dap-local-"))
+        .count();
+    assert_eq!(statements, 94, "{}", verbose.stdout());
 }
 
 #[test]
@@ -92,7 +107,7 @@ fn plan_help_documents_the_exit_codes() {
     assert_eq!(run.code(), 0);
     assert!(
         run.stdout()
-            .contains("Exit codes: 0 no changes, 2 changes present, 1 error"),
+            .contains("Exit codes:\n  0  no changes\n  1  error\n  2  changes present\n  3  "),
         "{}",
         run.stdout()
     );
