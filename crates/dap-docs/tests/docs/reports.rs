@@ -122,3 +122,46 @@ fn the_findings_report_lists_open_findings_and_suppressions_with_their_reasons()
     assert!(!findings.contains("None: every rule passes"), "{findings}");
     assert!(findings.contains("`DataKey`"), "{findings}");
 }
+
+/// What `dap docs --all` and `dap docs --compare staging prod` write under `docs/generated/`:
+/// the same library calls on the same environment files.
+fn committed_docs() -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/generated");
+    let mut files = Vec::new();
+    for (name, _) in ENVIRONMENTS {
+        let (env, r) = rendered(name);
+        let docs = dap_docs::generate(&env, &r).unwrap();
+        files.extend(docs.into_iter().map(|(k, v)| (out.join(k), v)));
+    }
+    let (senv, sr) = rendered("staging");
+    let (penv, pr) = rendered("prod");
+    let compare = dap_docs::compare((&senv, &sr), (&penv, &pr)).unwrap();
+    files.extend(compare.into_iter().map(|(k, v)| (out.join(k), v)));
+    files
+}
+
+/// The committed docs are current; the CLI's `docs --check` test says the same with the
+/// binary, this one without building it.
+#[test]
+fn committed_generated_docs_are_current() {
+    let stale: Vec<String> = committed_docs()
+        .into_iter()
+        .filter(|(path, bytes)| std::fs::read(path).ok().as_ref() != Some(bytes))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "stale under docs/generated/ (run `dap docs --all` and `dap docs --compare staging prod`, \
+         or `cargo test -p dap-docs -- --ignored write_generated_docs`):\n{}",
+        stale.join("\n")
+    );
+}
+
+/// Write the committed docs, byte for byte what the CLI writes, without building the CLI.
+#[test]
+#[ignore = "writes docs/generated/; run on purpose"]
+fn write_generated_docs() {
+    for (path, bytes) in committed_docs() {
+        std::fs::write(&path, bytes).unwrap();
+    }
+}
