@@ -37,6 +37,7 @@ pub mod compare;
 pub mod diagram;
 pub mod encryption;
 pub mod eval;
+pub mod format;
 pub mod platform;
 pub mod policy;
 mod render;

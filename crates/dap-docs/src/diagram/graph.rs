@@ -332,6 +332,10 @@ fn budgets(d: &mut Diagram, p: &Platform) {
             .prop(&["Budget", "BudgetLimit", "Amount"])
             .and_then(|v| p.resolve(&b.stack, v))
             .unwrap_or_default();
+        let amount = match amount.parse::<f64>() {
+            Ok(x) => crate::format::number(x),
+            Err(_) => amount,
+        };
         d.nodes.push(node(
             b,
             ident(&format!("budget_{}", b.id)),

@@ -2,25 +2,37 @@
 //! (for Markdown) and as SVG (laid out here, in integer coordinates, so the same templates
 //! always give the same bytes on every machine).
 //!
-//! The SVG puts each stack in a horizontal lane, named after the stack. Columns follow the
-//! data flow (landing → clean job → raw → curate job → curated → Athena → reports); the other
-//! nodes sit near what they connect to.
+//! The SVG puts each stack in a horizontal lane, named after the stack, in deployment order
+//! (a stack's lane below the lanes of the stacks it depends on). Columns follow the data flow
+//! (landing → clean job → raw → curate job → curated → Athena → reports); the other nodes
+//! sit near what they connect to. Edges are routed orthogonally through the channels between
+//! boxes, never through a box, and meet a box's side at distinct points; labels are wrapped,
+//! never cut.
 //!
 //! - `graph`: the nodes, one function per service family, and the flow ranks;
 //! - `edges`: the edges, inferred from the templates and the access matrix, one function per
 //!   service family;
 //! - `mermaid`: the Mermaid flowchart;
-//! - `svg`: the layout and the SVG.
+//! - `layout`: slots, wrapped labels, band sizes and pixel coordinates ([`Layout`]);
+//! - `route`: the grid router and the tracks of parallel edges;
+//! - `check`: what a clean drawing must be ([`Layout::problems`]);
+//! - `svg`: the layout written as SVG.
 
+mod check;
 mod edges;
 mod graph;
+mod layout;
 mod mermaid;
+mod route;
 mod svg;
 
 use serde::Serialize;
 
 use crate::access::AccessMatrix;
 use crate::platform::Platform;
+
+pub use check::{MIN_APART, MIN_LAST};
+pub use layout::{wrap, Lane, Layout, Placed, Rect, Routed};
 
 /// What a node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -163,9 +175,14 @@ impl Diagram {
             .unwrap_or_else(|| id.to_owned())
     }
 
+    /// The diagram laid out: lanes, boxes and routed edges, as the SVG draws them.
+    pub fn layout(&self) -> Layout {
+        Layout::new(self)
+    }
+
     /// The diagram as a standalone SVG.
     pub fn svg(&self) -> String {
-        svg::draw(self)
+        svg::draw(self, &self.layout())
     }
 }
 
