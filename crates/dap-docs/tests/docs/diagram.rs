@@ -53,6 +53,32 @@ fn the_svg_draws_every_stack_and_rasterises() {
         let mut opt = resvg::usvg::Options::default();
         opt.fontdb_mut().load_system_fonts();
         let tree = resvg::usvg::Tree::from_str(&svg, &opt).unwrap();
+        // Every line of text is inside its box, as the fonts draw it.
+        let mut boxes_seen = 0;
+        for node in tree.root().children() {
+            let resvg::usvg::Node::Group(g) = node else {
+                continue;
+            };
+            if !g.id().starts_with("node-") {
+                continue;
+            }
+            boxes_seen += 1;
+            let mut parts = g.children().iter();
+            let frame = parts.next().unwrap().abs_bounding_box();
+            for text in parts {
+                let b = text.abs_bounding_box();
+                assert!(
+                    b.left() >= frame.left() + 2.0
+                        && b.right() <= frame.right() - 2.0
+                        && b.top() >= frame.top()
+                        && b.bottom() <= frame.bottom(),
+                    "{name}: text of `{}` sticks out of its box: {b:?} in {frame:?}",
+                    g.id()
+                );
+            }
+        }
+        assert_eq!(boxes_seen, svg.matches("<g id=\"node-").count(), "{name}");
+        assert!(boxes_seen > 20, "{name}: {boxes_seen} boxes");
         let size = tree.size().to_int_size();
         assert!(
             size.width() > 800 && size.height() > 400,
