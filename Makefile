@@ -1,5 +1,5 @@
 # A thin list of commands; the logic lives in Rust and in scripts/.
-.PHONY: demo test check lint fmt render validate bench job-clean job-curate venv rule-docs
+.PHONY: demo test check lint fmt render validate bench job-clean job-curate venv rule-docs docs browser-test
 
 ## The demo: render the local environment, apply it to a local moto server and plan again,
 ## then run the pipeline on the bundled sample.
@@ -50,3 +50,12 @@ venv:
 ## Regenerate docs/rules/ from the rules' doc comments (CI fails when they are stale).
 rule-docs:
 	DAP_UPDATE_DOCS=1 cargo test -p dap-rules --test docs
+
+## Regenerate docs/generated/ (what `dap docs --all` and `dap docs --compare staging prod`
+## write) without building the CLI.
+docs:
+	DAP_UPDATE_DOCS=1 cargo test -p dap-docs --test docs generated
+
+## Open every environment's HTML report in headless Chromium; screenshots in out/screenshots/.
+browser-test: venv
+	bash scripts/browser-test.sh

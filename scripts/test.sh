@@ -21,3 +21,5 @@ step "template validators (cfn-lint, checkov)"
 bash scripts/validate-templates.sh
 step "pipeline tests (PySpark, DuckDB)"
 bash scripts/pipeline-test.sh
+step "HTML reports in a browser (headless Chromium, 1,280 x 800)"
+bash scripts/browser-test.sh

@@ -201,13 +201,13 @@ impl Audit {
                     .and_then(|v| p.resolve(&a.stack, v))
                     .unwrap_or_default()
             };
-            let condition = format!(
-                "{} {} {op} {} in {} period(s) of {} s",
-                num("Statistic").to_lowercase(),
+            let condition = condition(
+                &num("Statistic"),
                 metric,
-                num("Threshold"),
-                num("EvaluationPeriods"),
-                num("Period")
+                op,
+                &num("Threshold"),
+                &num("EvaluationPeriods"),
+                &num("Period"),
             );
             let actions = p
                 .resolve_all(&a.stack, a.prop(&["AlarmActions"]))
@@ -327,24 +327,27 @@ impl Audit {
                                     .get("Address")
                                     .and_then(|v| p.resolve(&b.stack, v))
                                     .unwrap_or_default();
-                                format!(
-                                    "{} {}",
-                                    s.get("SubscriptionType")
-                                        .and_then(Value::as_str)
-                                        .unwrap_or("?"),
-                                    addr.rsplit(':').next().unwrap_or(&addr)
-                                )
+                                let kind = match s
+                                    .get("SubscriptionType")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("?")
+                                {
+                                    "SNS" => "topic",
+                                    "EMAIL" => "email",
+                                    other => other,
+                                };
+                                format!("{kind} {}", addr.rsplit(':').next().unwrap_or(&addr))
                             })
                             .collect();
+                        let threshold = number_text(&get("Threshold"));
+                        let threshold = if get("ThresholdType") == "PERCENTAGE" {
+                            format!("{threshold} % of the budget")
+                        } else {
+                            format!("{threshold} {unit}")
+                        };
                         format!(
-                            "{} spend above {}{} → {}",
+                            "{} spend above {threshold}: notifies {}",
                             get("NotificationType").to_lowercase(),
-                            get("Threshold"),
-                            if get("ThresholdType") == "PERCENTAGE" {
-                                " %"
-                            } else {
-                                ""
-                            },
                             to.join(", ")
                         )
                     })
@@ -355,7 +358,8 @@ impl Audit {
                         .unwrap_or(&b.id)
                         .to_owned(),
                     limit: format!(
-                        "{amount} {unit} per {}",
+                        "{} {unit} per {}",
+                        number_text(&amount),
                         match b.prop_str(&["Budget", "TimeUnit"]).unwrap_or("?") {
                             "DAILY" => "day",
                             "MONTHLY" => "month",
@@ -416,6 +420,58 @@ impl Audit {
             access_logging,
         }
     }
+}
+
+/// A number read from a template (`1000.0`) as a reader writes it (`1,000`); anything that is
+/// not a number unchanged.
+fn number_text(s: &str) -> String {
+    s.trim()
+        .parse::<f64>()
+        .map(crate::format::number)
+        .unwrap_or_else(|_| s.to_owned())
+}
+
+/// A period in seconds, in words: `300` → `5 minutes`, `3600` → `1 hour`, `90` → `90 seconds`.
+fn period(seconds: &str) -> String {
+    let Ok(s) = seconds.trim().parse::<f64>() else {
+        return format!("{seconds} seconds");
+    };
+    let (n, unit) = if s >= 86_400.0 && s % 86_400.0 == 0.0 {
+        (s / 86_400.0, "day")
+    } else if s >= 3_600.0 && s % 3_600.0 == 0.0 {
+        (s / 3_600.0, "hour")
+    } else if s >= 60.0 && s % 60.0 == 0.0 {
+        (s / 60.0, "minute")
+    } else {
+        (s, "second")
+    };
+    format!(
+        "{} {unit}{}",
+        crate::format::number(n),
+        if n == 1.0 { "" } else { "s" }
+    )
+}
+
+/// When an alarm fires, in words: `sum of RootAccountUsage ≥ 1 in 1 period of 5 minutes`.
+fn condition(
+    statistic: &str,
+    metric: &str,
+    op: &str,
+    threshold: &str,
+    periods: &str,
+    seconds: &str,
+) -> String {
+    let periods = match periods.trim().parse::<u64>() {
+        Ok(1) => "1 period".to_owned(),
+        Ok(n) => format!("{n} consecutive periods"),
+        Err(_) => format!("{periods} periods"),
+    };
+    format!(
+        "{} of {metric} {op} {} in {periods} of {}",
+        statistic.to_lowercase(),
+        number_text(threshold),
+        period(seconds)
+    )
 }
 
 fn ref_to(id: &str) -> Value {
@@ -526,5 +582,32 @@ fn trail(p: &Platform, t: &Resource) -> Trail {
             .and_then(|v| p.resolve(&t.stack, v))
             .map(|a| a.rsplit('/').next().unwrap_or(&a).to_owned())
             .unwrap_or_else(|| "-".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{condition, number_text, period};
+
+    fn check(got: String, expect: &str) {
+        assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn alarm_conditions_read_as_sentences() {
+        check(
+            condition("Sum", "RootAccountUsage", "≥", "1.0", "1", "300"),
+            "sum of RootAccountUsage ≥ 1 in 1 period of 5 minutes",
+        );
+        check(
+            condition("Average", "Errors", ">", "2.5", "3", "3600"),
+            "average of Errors > 2.5 in 3 consecutive periods of 1 hour",
+        );
+        check(period("60"), "1 minute");
+        check(period("90"), "90 seconds");
+        check(period("86400"), "1 day");
+        check(period("7200"), "2 hours");
+        check(number_text("1000.0"), "1,000");
+        check(number_text("n/a"), "n/a");
     }
 }

@@ -37,9 +37,9 @@ pub struct BucketFacts {
     pub lifecycle: Vec<String>,
     /// Where server access logs go.
     pub access_logging: String,
-    /// `DeletionPolicy`.
+    /// `DeletionPolicy` in words: `kept`, `deleted`, `deleted (no policy set)`.
     pub deletion_policy: String,
-    /// `UpdateReplacePolicy`.
+    /// `UpdateReplacePolicy` in words.
     pub update_replace_policy: String,
 }
 
@@ -56,9 +56,9 @@ pub struct KeyFacts {
     pub rotation: bool,
     /// Waiting period before deletion, in days.
     pub pending_window_days: String,
-    /// `DeletionPolicy`.
+    /// `DeletionPolicy` in words: `kept`, `deleted`, `deleted (no policy set)`.
     pub deletion_policy: String,
-    /// `UpdateReplacePolicy`.
+    /// `UpdateReplacePolicy` in words.
     pub update_replace_policy: String,
     /// The key policy's grants in words.
     pub grants: Vec<String>,
@@ -77,7 +77,7 @@ pub struct StoreFacts {
     pub encryption: String,
     /// Retention.
     pub retention: String,
-    /// `DeletionPolicy` / `UpdateReplacePolicy`.
+    /// `DeletionPolicy` and `UpdateReplacePolicy` in words: `kept` when both retain.
     pub deletion: String,
 }
 
@@ -88,9 +88,9 @@ pub struct Retained {
     pub resource: String,
     /// The CloudFormation type.
     pub kind: String,
-    /// `DeletionPolicy`, or `(none: Delete)`.
+    /// `DeletionPolicy` in words: `kept`, `deleted`, `deleted (no policy set)`.
     pub deletion_policy: String,
-    /// `UpdateReplacePolicy`, or `(none: Delete)`.
+    /// `UpdateReplacePolicy` in words.
     pub update_replace_policy: String,
     /// Whether both are `Retain`.
     pub retained: bool,
@@ -114,18 +114,35 @@ pub struct Encryption {
     pub retained: Vec<Retained>,
 }
 
+/// What CloudFormation does with a resource, in words, under its `DeletionPolicy` (when its
+/// stack is deleted) or `UpdateReplacePolicy` (when an update replaces it). Without the
+/// attribute CloudFormation deletes it: `deleted (no policy set)`.
 fn policy_of(r: &Resource, attr: &str) -> String {
-    r.attribute(attr)
-        .map(str::to_owned)
-        .unwrap_or_else(|| "(none: Delete)".to_owned())
+    match r.attribute(attr) {
+        Some("Retain") => "kept".to_owned(),
+        Some("RetainExceptOnCreate") => "kept (deleted if its creation fails)".to_owned(),
+        Some("Snapshot") => "snapshot kept, then deleted".to_owned(),
+        Some("Delete") => "deleted".to_owned(),
+        Some(other) => other.to_owned(),
+        None => NOT_SET.to_owned(),
+    }
 }
 
+/// [`policy_of`] for a resource without the attribute.
+const NOT_SET: &str = "deleted (no policy set)";
+
+/// What happens to a resource when its stack is deleted or an update replaces it: `kept`,
+/// `deleted (no policy set)`, or both cases when they differ.
 fn deletion(r: &Resource) -> String {
-    format!(
-        "{} / {}",
+    let (d, u) = (
         policy_of(r, "DeletionPolicy"),
-        policy_of(r, "UpdateReplacePolicy")
-    )
+        policy_of(r, "UpdateReplacePolicy"),
+    );
+    if d == u {
+        d
+    } else {
+        format!("stack deleted: {d}; replaced: {u}")
+    }
 }
 
 impl Encryption {

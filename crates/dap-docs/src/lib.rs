@@ -14,7 +14,9 @@
 //!   who they notify.
 //! - `architecture.md` (Mermaid) and `architecture.svg`: the stacks, the data flow, the keys,
 //!   the roles and the monitoring.
-//! - `<env>.html`: all of it in one self-contained, printable page.
+//! - `<env>.html`: all of it in one self-contained, printable page: the access matrices as
+//!   heat maps, the appendices folded, every table fitting a 1,280 px screen or scrolling on
+//!   its own.
 //!
 //! [`compare()`] lists what differs between two environments, for a promotion review.
 //!
@@ -37,6 +39,7 @@ pub mod compare;
 pub mod diagram;
 pub mod encryption;
 pub mod eval;
+pub mod format;
 pub mod platform;
 pub mod policy;
 mod render;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 use tera::Tera;
 
-use crate::access::{Level, LocationKind, PrincipalKind};
+use crate::access::{Cell, Level, LocationKind, PrincipalKind};
 use crate::compare::{Comparison, SECTIONS};
 use crate::{Docs, DocsError, Model};
 
@@ -94,6 +94,8 @@ fn tera() -> Result<Tera, DocsError> {
         .map_err(|e| report_error("templates/docs", &e))?;
     t.register_filter("cell", cell_filter);
     t.register_filter("code", code_filter);
+    t.register_filter("number", number_filter);
+    t.register_filter("breakable", breakable_filter);
     Ok(t)
 }
 
@@ -135,6 +137,57 @@ fn code_filter(v: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Resul
     Ok(tera::Value::String(
         s.replace('|', "\\|").replace('\n', " "),
     ))
+}
+
+/// A number (or a string holding one) as [`crate::format::number`] writes it: `1,000`; anything
+/// else unchanged.
+fn number_filter(v: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let x = match v {
+        tera::Value::Number(n) => n.as_f64(),
+        tera::Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    Ok(match x {
+        Some(x) => tera::Value::String(crate::format::number(x)),
+        None => v.clone(),
+    })
+}
+
+/// Where a long name may wrap in the HTML page: after these characters of an ARN, a path or an
+/// identifier (`arn:aws:iam::1:role/x`, `access/GlueCleanRole#Sid`, `AWSReservedSSO_Data_1`).
+const CODE_BREAKS: &[char] = &['/', ':', '#', '_', ',', '.', '='];
+/// The same for running text in a table cell: only paths and identifiers.
+const TEXT_BREAKS: &[char] = &['/', '_'];
+
+/// HTML-escaped text with a line-break opportunity (`<wbr>`) after each of `after`, so a long
+/// name wraps at its separators instead of widening its column or breaking mid-word.
+fn breakable(s: &str, after: &[char]) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+        if after.contains(&c) {
+            out.push_str("<wbr>");
+        }
+    }
+    out
+}
+
+/// [`breakable`] for the HTML the templates write themselves (the heat maps).
+fn breakable_filter(
+    v: &tera::Value,
+    _: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let s = match v {
+        tera::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(tera::Value::String(breakable(&s, CODE_BREAKS)))
 }
 
 fn render(t: &Tera, name: &str, ctx: &Value) -> Result<String, DocsError> {
@@ -275,6 +328,7 @@ fn markdown_to_html(md: &str) -> String {
     let events: Vec<Event> = Parser::new_ext(md, opts).collect();
     let mut out_events = Vec::with_capacity(events.len());
     let mut used: Vec<String> = Vec::new();
+    let mut in_table = false;
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading {
@@ -306,6 +360,20 @@ fn markdown_to_html(md: &str) -> String {
                 classes: classes.clone(),
                 attrs: attrs.clone(),
             }));
+        } else if let Event::Start(Tag::Table(_)) = &events[i] {
+            // Each table scrolls on its own when wider than the page; the page never does.
+            in_table = true;
+            out_events.push(Event::Html("<div class=\"scroll\">".into()));
+            out_events.push(events[i].clone());
+        } else if let Event::End(TagEnd::Table) = &events[i] {
+            in_table = false;
+            out_events.push(events[i].clone());
+            out_events.push(Event::Html("</div>\n".into()));
+        } else if let Event::Code(t) = &events[i] {
+            let code = format!("<code>{}</code>", breakable(t, CODE_BREAKS));
+            out_events.push(Event::InlineHtml(code.into()));
+        } else if let (Event::Text(t), true) = (&events[i], in_table) {
+            out_events.push(Event::InlineHtml(breakable(t, TEXT_BREAKS).into()));
         } else {
             out_events.push(events[i].clone());
         }
@@ -441,7 +509,7 @@ fn access_context(m: &Model) -> Value {
         }).collect::<Vec<_>>(),
         "rows": a.principals.iter().enumerate().map(|(pi, pr)| json!({
             "label": pr.label,
-            "cells": glance_cols.iter().map(|li| a.cells[pi][*li].text()).collect::<Vec<_>>(),
+            "cells": glance_cols.iter().map(|li| cell(&a.cells[pi][*li])).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
     let tables: Vec<Value> = groups
@@ -466,7 +534,7 @@ fn access_context(m: &Model) -> Value {
                 .map(|(pi, pr)| {
                     json!({
                         "label": pr.label,
-                        "cells": cols.iter().map(|li| a.cells[pi][*li].text()).collect::<Vec<_>>(),
+                        "cells": cols.iter().map(|li| cell(&a.cells[pi][*li])).collect::<Vec<_>>(),
                     })
                 })
                 .collect();
@@ -530,16 +598,30 @@ fn access_context(m: &Model) -> Value {
         .iter()
         .map(|(p, l)| format!("{p} on {l}"))
         .collect();
+    let why_cells: usize = why
+        .iter()
+        .map(|p| p["items"].as_array().map_or(0, Vec::len))
+        .sum();
     json!({
         "principals": principals,
         "glance": glance,
         "tables": tables,
         "why": why,
+        "why_cells": why_cells,
         "statements": statements,
         "without_tls": without_tls,
         "locations": a.locations.len(),
         "statement_count": pol.statements.len(),
     })
+}
+
+/// A matrix cell: its words (`read (part; via Athena)`), its level (`read`, the heat map's
+/// shade) and the notes after the level (`(part; via Athena)`).
+fn cell(c: &Cell) -> Value {
+    let text = c.text();
+    let level = c.level.label();
+    let note = text[level.len()..].trim().to_owned();
+    json!({ "text": text, "level": level, "note": note })
 }
 
 /// A key's alias for its stand-in ARN; anything else as it is.

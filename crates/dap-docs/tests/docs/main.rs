@@ -4,4 +4,5 @@ mod access;
 mod common;
 mod compare;
 mod diagram;
+mod generated;
 mod reports;

@@ -90,9 +90,42 @@ fn the_html_page_is_self_contained_and_printable() {
     ] {
         assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
     }
+    // The appendices are folded, every table scrolls on its own, the matrices are heat maps.
+    assert_eq!(html.matches("<details>").count(), 2);
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("<div class=\"scroll\"><table").count()
+    );
+    for level in ["none", "read", "write", "decrypt", "admin"] {
+        assert!(
+            html.contains(&format!("<td class=\"lv-{level}\">")),
+            "{level}"
+        );
+    }
+    assert!(html.contains("class=\"legend\""));
     let linked = "#s-access-analystrolepolicy-readcuratedviaathena";
     assert!(html.contains(&format!("href=\"{linked}\"")));
     assert!(html.contains(&format!("id=\"{}\"", &linked[1..])));
+}
+
+/// Numbers and words as a reader writes them: no `1.0`, `period(s)` or `(none: Delete)`.
+#[test]
+fn the_reports_use_plain_numbers_and_words() {
+    for (name, _) in ENVIRONMENTS {
+        let (env, r) = rendered(name);
+        let docs = dap_docs::generate(&env, &r).unwrap();
+        for report in ["audit", "encryption", "access"] {
+            let md = text(&docs, &format!("{name}/{report}.md"));
+            for bad in ["period(s)", "(none: Delete)", ".0 USD", ".0 %", " 300 s"] {
+                assert!(!md.contains(bad), "{name}/{report}.md: {bad}");
+            }
+        }
+    }
+    let (env, r) = rendered("prod");
+    let audit = text(&dap_docs::generate(&env, &r).unwrap(), "prod/audit.md");
+    assert!(audit.contains("≥ 1 in 1 period of 5 minutes"), "{audit}");
+    assert!(audit.contains("1,000 USD per month"), "{audit}");
+    assert!(audit.contains("above 50 % of the budget"), "{audit}");
 }
 
 #[test]
