@@ -40,7 +40,7 @@ pub fn script(job: &str) -> Asset {
         .iter()
         .find(|(name, _, _)| *name == job)
         .expect("a job the planner declares has a script");
-    let sha256 = hex(&Sha256::digest(content));
+    let sha256 = hex::encode(Sha256::digest(content));
     Asset {
         source,
         key: format!("glue-scripts/{job}-{}.py", &sha256[..16]),
@@ -53,9 +53,4 @@ pub fn script(job: &str) -> Asset {
 /// Every asset.
 pub fn all() -> Vec<Asset> {
     SCRIPTS.iter().map(|(job, _, _)| script(job)).collect()
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -114,7 +114,7 @@ pub fn render(env: &Environment) -> Result<Rendered, PlanError> {
     for kind in &kinds {
         let template = kind.build(env, &names);
         let yaml = template.to_yaml();
-        let sha256 = assets::hex(&Sha256::digest(yaml.as_bytes()));
+        let sha256 = hex::encode(Sha256::digest(yaml.as_bytes()));
         let name = names.stack(kind.slug());
         let resources = template.resources.len();
         check_limits(&name, yaml.len(), resources)?;

@@ -1,0 +1,122 @@
+//! IAM ARNs: the principals allowed to assume the human roles, and the break-glass role.
+
+use super::names::account_id;
+use super::{code, Reject};
+
+/// The break-glass role: a role ARN (not an account root, not a user) in the environment's
+/// own account, without wildcards.
+pub(crate) fn break_glass_role(arn: &str, account: &str) -> Result<(), Reject> {
+    principal_arn(arn)?;
+    let allowed = "a role ARN of this environment's account, such as `arn:aws:iam::<account_id>:role/break-glass`";
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts[5] == "root" || !parts[5].starts_with("role/") {
+        return Err(Reject::new(
+            format!(
+                "{} is not a role: the break-glass principal must be one role",
+                code(arn)
+            ),
+            allowed,
+        ));
+    }
+    if parts[4] != account {
+        return Err(Reject::new(
+            format!(
+                "{} is in account {}, not in the environment's account {}",
+                code(arn),
+                code(parts[4]),
+                code(account)
+            ),
+            allowed,
+        ));
+    }
+    if arn.contains(['*', '?']) {
+        return Err(Reject::new(
+            format!("{} has a wildcard: the perimeter names one role", code(arn)),
+            allowed,
+        ));
+    }
+    Ok(())
+}
+
+/// A principal allowed to assume a human role: a role ARN or an account root.
+pub(crate) fn principal_arn(arn: &str) -> Result<(), Reject> {
+    let allowed = "`arn:aws:iam::<12-digit account>:role/<path/name>` (SSO roles included) or `arn:aws:iam::<12-digit account>:root`";
+    let fail = |reason: &str| {
+        Err(Reject::new(
+            format!("{} is not a role or account-root ARN ({reason})", code(arn)),
+            allowed,
+        ))
+    };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" {
+        return fail("it does not have the form `arn:aws:iam::<account>:<resource>`");
+    }
+    if parts[1] != "aws" {
+        return fail("its partition is not `aws`");
+    }
+    if parts[2] != "iam" {
+        return fail("it is not an IAM ARN");
+    }
+    if !parts[3].is_empty() {
+        return fail("IAM ARNs have no region");
+    }
+    if account_id(parts[4]).is_err() {
+        return fail("its account is not 12 digits");
+    }
+    let resource = parts[5];
+    if resource == "root" {
+        return Ok(());
+    }
+    if resource.starts_with("user/") {
+        return fail("IAM users are not allowed; the platform has no IAM users");
+    }
+    let Some(role) = resource.strip_prefix("role/") else {
+        return fail("it names neither a role nor the account root");
+    };
+    let segments: Vec<&str> = role.split('/').collect();
+    let name = segments.last().copied().unwrap_or_default();
+    let valid_chars = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    };
+    if segments.iter().any(|s| s.is_empty() || !valid_chars(s)) {
+        return fail("its role path or name is malformed");
+    }
+    if name.len() > 64 {
+        return fail("its role name is longer than 64 characters");
+    }
+    if role.len() > 512 + 64 {
+        return fail("its role path is longer than 512 characters");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns() {
+        for ok in [
+            "arn:aws:iam::123456789012:root",
+            "arn:aws:iam::123456789012:role/analyst",
+            "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/ca-central-1/AWSReservedSSO_DataEngineer_0123456789abcdef",
+        ] {
+            assert!(principal_arn(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "arn:aws:iam::123456789012:user/bob",
+            "arn:aws:iam::12345678901:role/x",
+            "arn:aws-cn:iam::123456789012:role/x",
+            "arn:aws:iam:ca-central-1:123456789012:role/x",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role//x",
+            "arn:aws:iam::123456789012:group/x",
+            "arn:aws:s3:::bucket",
+            "123456789012",
+            "*",
+        ] {
+            assert!(principal_arn(bad).is_err(), "{bad}");
+        }
+    }
+}
