@@ -1,6 +1,6 @@
 //! Named exit codes: the contract CI relies on. This file is the one source of their meaning:
 //! each command's `--help` ends with its [`help`] text, `dap --help` with [`overview`], and the
-//! README's "Exit codes" section is [`readme_section`] byte for byte (a test checks it).
+//! README's "Exit codes" section is `readme_section()` byte for byte (a test checks it).
 
 /// Success; for `plan`, no changes.
 pub const SUCCESS: i32 = 0;
