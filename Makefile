@@ -26,8 +26,8 @@ render:
 validate:
 	bash scripts/validate-templates.sh
 
-## Benchmarks: environment-file error reporting (up to 100,000 errors), rendering (time, peak memory), apply and plan on moto (time, AWS calls), and the
-## clean job (rows per second).
+## Benchmarks: environment-file error reporting (up to 100,000 errors), rendering (time, peak memory), apply and plan on moto (time, AWS calls), the
+## clean job (rows per second), and how fast a missing credential chain is reported.
 bench:
 	cargo bench -p dap-config --bench errors
 	cargo bench -p dap-planner --bench render
@@ -35,6 +35,7 @@ bench:
 	cargo bench -p dap-model --bench matcher
 	cargo bench -p dap-applier --bench apply
 	bash scripts/pipeline-bench.sh
+	bash scripts/credentials-bench.sh
 
 ## Run a Glue job locally: make job-clean INPUT="a.csv dir/" OUTPUT=out/raw
 job-clean:
