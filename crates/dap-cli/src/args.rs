@@ -112,6 +112,22 @@ pub struct EnvSelection {
     pub all: bool,
 }
 
+/// `--env-dir`, declared once for every command that reads environment files.
+#[derive(Debug, Args)]
+pub struct EnvDir {
+    /// The folder holding the environment files.
+    #[arg(long = "env-dir", value_name = "DIR", default_value = "environments")]
+    pub path: PathBuf,
+}
+
+impl std::ops::Deref for EnvDir {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
 /// `dap render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
@@ -119,8 +135,8 @@ pub struct RenderArgs {
     #[command(flatten)]
     pub selection: EnvSelection,
     /// The folder holding the environment files.
-    #[arg(long, value_name = "DIR", default_value = "environments")]
-    pub env_dir: PathBuf,
+    #[command(flatten)]
+    pub env_dir: EnvDir,
     /// Where to write: templates go to `<DIR>/<env>/`.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
@@ -137,8 +153,8 @@ pub struct AwsArgs {
     #[arg(long, short = 'e', value_name = "NAME")]
     pub env: String,
     /// The folder holding the environment files.
-    #[arg(long, value_name = "DIR", default_value = "environments")]
-    pub env_dir: PathBuf,
+    #[command(flatten)]
+    pub env_dir: EnvDir,
     /// The AWS profile to use (otherwise `AWS_PROFILE`, then the default chain). Region and
     /// endpoint also come from the standard chain (`AWS_REGION`, `AWS_ENDPOINT_URL`); the
     /// environment file's `endpoint_url` applies when the chain names none.
@@ -274,8 +290,8 @@ pub struct DocsArgs {
     #[arg(long, num_args = 2, value_names = ["A", "B"])]
     pub compare: Option<Vec<String>>,
     /// The folder holding the environment files.
-    #[arg(long, value_name = "DIR", default_value = "environments")]
-    pub env_dir: PathBuf,
+    #[command(flatten)]
+    pub env_dir: EnvDir,
     /// Where to write: reports go to `<DIR>/<env>/`, comparisons to `<DIR>/`.
     #[arg(long, value_name = "DIR", default_value = "docs/generated")]
     pub out: PathBuf,
@@ -301,8 +317,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// The folder holding the environment files.
-    #[arg(long, value_name = "DIR", default_value = "environments")]
-    pub env_dir: PathBuf,
+    #[command(flatten)]
+    pub env_dir: EnvDir,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
