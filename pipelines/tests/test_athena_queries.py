@@ -9,11 +9,16 @@ import reference as ref
 from conftest import ATHENA, CURRENT_EXTRACT, LEGACY_EXTRACT
 
 QUERIES = ["licences_issued_per_month", "average_fee_by_business_type", "top_local_areas",
-           "status_breakdown_by_year", "change_2023_vs_2024_by_business_type"]
+           "status_breakdown_by_year", "change_by_business_type_year_over_year"]
 
 
-def sql(name: str) -> str:
-    return (ATHENA / f"{name}.sql").read_text()
+def sql(name: str, latest_year: int = 2024, previous_year: int = 2023) -> str:
+    """The query text with its `{{parameters}}` filled, as the planner fills them."""
+    text = (ATHENA / f"{name}.sql").read_text()
+    for key, value in {"latest_year": latest_year, "previous_year": previous_year}.items():
+        text = re.sub(r"\{\{\s*" + key + r"\s*\}\}", str(value), text)
+    assert "{{" not in text, f"{name}.sql has an unknown parameter"
+    return text
 
 
 @pytest.fixture(scope="module")
@@ -92,19 +97,19 @@ def test_status_breakdown_by_year(con, lic):
         assert g.pct_of_year.sum() == pytest.approx(100, abs=0.05)
 
 
-def test_change_2023_vs_2024_on_extracts(con, lic):
+def test_change_year_over_year_on_extracts(con, lic):
     # the extracts have folder year 2024 but no 2023: every 2024 type appears with 2023 = 0
-    got = run(con, "change_2023_vs_2024_by_business_type")
+    got = run(con, "change_by_business_type_year_over_year")
     e23, e24 = ref.types_by_year(lic, 2023), ref.types_by_year(lic, 2024)
     assert e23 == {} and e24 == {"Restaurant": 1704}
     assert len(got) == 1
     r = got.iloc[0]
-    assert (r.business_type, int(r.licences_2023), int(r.licences_2024), int(r.licence_change)) == \
-        ("Restaurant", 0, 1704, 1704)
+    assert (r.business_type, int(r.previous_year), int(r.latest_year), int(r.licences_previous),
+            int(r.licences_latest), int(r.licence_change)) == ("Restaurant", 2023, 2024, 0, 1704, 1704)
     assert pd.isna(r["pct_change"])
 
 
-def test_change_2023_vs_2024_logic():
+def test_change_year_over_year_logic():
     """The same SQL over a hand-made business_types_by_year with both years."""
     import duckdb
 
@@ -118,14 +123,19 @@ def test_change_2023_vs_2024_logic():
     rows = rows.astype({"folder_year": "int32", "licence_count": "int64", "issued_count": "int64"})
     con = duckdb.connect()
     con.register("business_types_by_year", rows)
-    got = con.execute(sql("change_2023_vs_2024_by_business_type")).df()
-    assert [tuple(x) for x in got[["business_type", "licences_2023", "licences_2024", "licence_change"]]
-            .astype({"licences_2023": int, "licences_2024": int, "licence_change": int}).values] == [
+    got = con.execute(sql("change_by_business_type_year_over_year")).df()
+    cols = ["business_type", "licences_previous", "licences_latest", "licence_change"]
+    assert [tuple(x) for x in got[cols]
+            .astype({"licences_previous": int, "licences_latest": int, "licence_change": int}).values] == [
         ("Restaurant", 100, 120, 20), ("Cannabis Retail", 0, 7, 7),
         ("Cheque Cashing", 3, 0, -3), ("Office", 50, 40, -10)]
     pct = dict(zip(got["business_type"], got["pct_change"]))
     assert pct["Restaurant"] == 20.0 and pct["Office"] == -20.0 and pct["Cheque Cashing"] == -100.0
     assert pd.isna(pct["Cannabis Retail"])
+    # the environment moves on: 2024 vs 2025 from the same file
+    later = con.execute(sql("change_by_business_type_year_over_year", 2025, 2024)).df()
+    assert dict(zip(later.business_type, later.licence_change.astype(int))) == {
+        "Restaurant": 879, "Office": -40, "Cannabis Retail": -7}
 
 
 def test_top_local_areas_logic():

@@ -142,8 +142,19 @@ fn adding_a_year_is_one_line_and_scopes_the_new_prefix() {
     };
     assert!(!access(&before).contains("year=2025"));
     assert!(access(&after).contains("business-licences/year=2025/*"));
+    // The year-over-year query moves on to the latest two years; nothing else changes.
+    let analytics = |r: &Rendered| {
+        r.stacks
+            .iter()
+            .find(|s| s.kind.slug() == "analytics")
+            .unwrap()
+            .yaml
+            .clone()
+    };
+    assert!(analytics(&before).contains("folder_year IN (2023, 2024)"));
+    assert!(analytics(&after).contains("folder_year IN (2024, 2025)"));
     for (x, y) in before.stacks.iter().zip(&after.stacks) {
-        if x.kind.slug() != "access" {
+        if !matches!(x.kind.slug(), "access" | "analytics") {
             assert_eq!(x.yaml, y.yaml, "adding a year changed {}", x.name);
         }
     }

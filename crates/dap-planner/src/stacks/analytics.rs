@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use crate::assets;
 use crate::builder::{Builder, Key};
 use crate::names::{id_part, Names, Zone};
-use crate::queries::QUERIES;
+use crate::queries::{parameters, QUERIES};
 use crate::roles::RoleKind;
 
 /// The Glue version every job runs on (Spark 3.5, Python 3.11).
@@ -230,7 +230,8 @@ pub fn build(env: &Environment, names: &Names) -> Template {
         }),
     );
     // The named queries ask questions of the business licence tables.
-    if let Some(dataset) = env.datasets.keys().find(|d| *d == QUERY_DATASET) {
+    if let Some((dataset, spec)) = env.datasets.iter().find(|(d, _)| *d == QUERY_DATASET) {
+        let values = parameters(&spec.years);
         for q in QUERIES {
             b.add(
                 q.logical_id,
@@ -239,7 +240,9 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                     description: q.description().to_owned(),
                     database: names.database(dataset).into(),
                     work_group: r#ref("Workgroup"),
-                    query_string: q.sql.to_owned(),
+                    query_string: q
+                        .sql_for(&values)
+                        .expect("the query files' placeholders are tested"),
                 }),
             );
         }
