@@ -74,6 +74,8 @@ def fmt_signed_pct(x) -> str:
 
 def fmt_number(x) -> str:
     """A tick label: thousands separators, no needless decimals."""
+    if x is None:
+        return "—"
     if float(x).is_integer():
         return f"{int(x):,}".replace("-", "\u2212")
     return f"{x:,.2f}".rstrip("0").rstrip(".").replace("-", "\u2212")

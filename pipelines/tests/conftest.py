@@ -24,6 +24,7 @@ ATHENA = PIPELINES / "athena"
 DATASET = "business-licences"
 
 sys.path.insert(0, str(PIPELINES / "glue"))
+sys.path.insert(0, str(PIPELINES))  # the report builder: `import report`
 
 # Java 17 is on PATH; PySpark wants JAVA_HOME on some setups.
 if not os.environ.get("JAVA_HOME") and shutil.which("java"):

@@ -7,18 +7,17 @@ import pytest
 
 import reference as ref
 from conftest import ATHENA, CURRENT_EXTRACT, LEGACY_EXTRACT
+from report.queries import fill
 
 QUERIES = ["licences_issued_per_month", "average_fee_by_business_type", "top_local_areas",
            "status_breakdown_by_year", "change_by_business_type_year_over_year"]
 
 
 def sql(name: str, latest_year: int = 2024, previous_year: int = 2023) -> str:
-    """The query text with its `{{parameters}}` filled, as the planner fills them."""
-    text = (ATHENA / f"{name}.sql").read_text()
-    for key, value in {"latest_year": latest_year, "previous_year": previous_year}.items():
-        text = re.sub(r"\{\{\s*" + key + r"\s*\}\}", str(value), text)
-    assert "{{" not in text, f"{name}.sql has an unknown parameter"
-    return text
+    """The query text with its `{{parameters}}` filled, as the planner fills them (the report
+    builder's filler: an unknown parameter raises)."""
+    values = {"latest_year": latest_year, "previous_year": previous_year}
+    return fill((ATHENA / f"{name}.sql").read_text(), values, name)
 
 
 @pytest.fixture(scope="module")
