@@ -1,5 +1,5 @@
 # A thin list of commands; the logic lives in Rust and in scripts/.
-.PHONY: demo test check lint fmt render validate bench job-clean job-curate venv rule-docs docs browser-test
+.PHONY: demo test check lint fmt render validate bench job-clean job-curate report venv rule-docs docs browser-test
 
 ## The demo: render the local environment, apply it to a local moto server and plan again,
 ## then run the pipeline on the bundled sample.
@@ -44,6 +44,13 @@ job-clean:
 ## make job-curate INPUT=out/raw OUTPUT=out/curated
 job-curate:
 	bash scripts/pipeline-job.sh curate $(INPUT) $(OUTPUT)
+
+## The insights report from the curate job's output: make report INPUT=out/curated OUTPUT=out/report
+## writes OUTPUT/index.html. Optional: RAW=out/raw (the clean job's output: the latest extract date
+## and the quality summary), YEARS=2023,2024 (the years the year-over-year chart compares; default:
+## the two latest in the data).
+report:
+	bash scripts/report.sh $(INPUT) $(OUTPUT) $(if $(RAW),--raw $(RAW)) $(if $(YEARS),--years $(YEARS))
 
 venv:
 	bash scripts/venv.sh

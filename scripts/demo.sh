@@ -2,12 +2,13 @@
 # The demo a newcomer runs with `make demo`: build dap, render the local environment, deploy
 # it to a local moto server (a stand-in for AWS on 127.0.0.1), plan again to show that nothing
 # is left to change, verify the live account against the model, write the auditors' report
-# page, then run the pipeline on the bundled City sample. Every step is numbered and timed;
+# page, then run the pipeline on the bundled City sample and build the insights report (charts of
+# the sample's licences) from its curated output. Every step is numbered and timed;
 # a long silent command prints a line every 20 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/progress.sh
-progress_start 7
+progress_start 8
 dap=target/debug/dap
 
 step "Python virtualenv: moto (the local AWS endpoint) and the pipeline's PySpark and DuckDB"
@@ -66,6 +67,10 @@ step "dap docs --env local --out out/docs   (the auditors' reports and their HTM
 
 step "the pipeline on the bundled City sample (clean and curate on PySpark, queries in DuckDB)"
 heartbeat "pipeline" bash scripts/pipeline-demo.sh
+
+step "the insights report from the sample's curated output (make report: the named queries in DuckDB, SVG charts)"
+bash scripts/report.sh out/pipeline-demo/curated out/report --raw out/pipeline-demo/raw
+echo "   the page: $PWD/out/report/index.html   (open it in a browser)" >&2
 progress_end
 
 cat >&2 <<NEXT
@@ -76,6 +81,7 @@ What next
   report page    out/docs/local/local.html: open it in a browser
   live evidence  out/verify/local/verify.html                       (dap verify --report)
   curated data   out/pipeline-demo/curated/ (Parquet; the Athena queries run on it in DuckDB)
+  insights page  out/report/index.html: the named queries' answers as charts and tables (make report)
 
   Three commands to try next:
     $dap check --all                          # the security rules over every environment
