@@ -27,7 +27,7 @@ validate:
 	bash scripts/validate-templates.sh
 
 ## Benchmarks: environment-file error reporting (up to 100,000 errors), rendering (time, peak memory), apply and plan on moto (time, AWS calls), the
-## clean job (rows per second), and how fast a missing credential chain is reported.
+## clean job (rows per second), the insights report's build time, and how fast a missing credential chain is reported.
 bench:
 	cargo bench -p dap-config --bench errors
 	cargo bench -p dap-planner --bench render
@@ -35,6 +35,7 @@ bench:
 	cargo bench -p dap-model --bench matcher
 	cargo bench -p dap-applier --bench apply
 	bash scripts/pipeline-bench.sh
+	bash scripts/report-bench.sh
 	bash scripts/credentials-bench.sh
 
 ## Run a Glue job locally: make job-clean INPUT="a.csv dir/" OUTPUT=out/raw
