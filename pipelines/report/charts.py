@@ -1,11 +1,12 @@
 """Charts as inline SVG, written with the standard library only.
 
-Why our own ~300 lines instead of a chart library: the reporting host has no internet access and
-only the standard library and boto3 (nothing to install, nothing to fetch: Vega-Lite, Chart.js and
-pygal's interactive output load scripts at view time; matplotlib needs numpy and a font stack on
-the host and draws text as paths or depends on installed fonts); the output is deterministic (the
-same answers give the same bytes, so tests compare it); and text stays text (titles, labels and
-numbers are <text>, readable by screen readers, searchable, printable at any size).
+Why our own code instead of a chart library: the reporting host has no internet access and only
+the standard library and boto3 (nothing to install, nothing to fetch: Vega-Lite and Chart.js draw
+with a script at view time, pygal is one more package and its SVG loads a tooltip script from the
+web by default, matplotlib needs numpy and a font stack on the host and draws text as paths or in
+whatever font is installed); the output is deterministic (the same answers give the same bytes,
+so tests compare it); and text stays text (titles, labels and numbers are <text>, readable by
+screen readers, searchable, printable at any size).
 
 Every chart is an <svg role="img"> with a <title> and a <desc>, axis labels with units, the
 Okabe-Ito colour-blind-safe palette, and a second cue that is not colour (patterns, signs, labels).

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from . import __version__
 from .charts import (diverging, esc, fmt_int, fmt_money, fmt_pct, fmt_signed, fmt_signed_pct, hbar,
                      line, no_data, stacked)
+from .queries import parameters
 
 # Average-fee bars for types with fewer licences with a fee than this are hatched: an average of a
 # handful of fees says little (the demo's insights rank only types with at least as many).
@@ -414,7 +415,6 @@ def render(answers: dict, *, quality=None, quality_origin: str = "", freshness=N
     if cr:
         compared = f"{cr[0]['latest_year']} with {cr[0]['previous_year']}"
     elif years:
-        from .queries import parameters
         p = parameters(years)
         compared = f"{p['latest_year']} with {p['previous_year']}"
     else:

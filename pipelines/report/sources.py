@@ -262,8 +262,10 @@ class AthenaSource:
             if not token:
                 break
         found: dict[str, dict] = {}
+        self.unreadable = []
         for i in range(0, len(ids), 50):
             batch = self._call(self.athena, "batch_get_named_query", NamedQueryIds=ids[i:i + 50])
+            self.unreadable += batch.get("UnprocessedNamedQueryIds", [])
             for q in batch.get("NamedQueries", []):
                 if q["Name"] in found and q["Name"] in QUERY_NAMES:
                     raise ReportError(f"athena: workgroup {self.workgroup} has two named queries "
@@ -275,9 +277,14 @@ class AthenaSource:
         named = self.named_queries()
         missing = [n for n in QUERY_NAMES if n not in named]
         if missing:
+            why = "is this the environment's workgroup, and deployed?"
+            if self.unreadable:
+                u = self.unreadable[0]
+                why = (f"{len(self.unreadable)} could not be read: {u.get('ErrorCode', '')} "
+                       f"{one_line(u.get('ErrorMessage', ''))}".rstrip())
             raise ReportError(f"athena: workgroup {self.workgroup} has no named quer"
                               f"{'y' if len(missing) == 1 else 'ies'} {', '.join(missing)} "
-                              f"(found {len(named)}: is this the environment's workgroup, and deployed?)")
+                              f"(found {len(named)}; {why})")
         started = []
         for name in QUERY_NAMES:
             q = named[name]

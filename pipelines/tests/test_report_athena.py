@@ -219,7 +219,21 @@ def test_a_missing_named_query_is_named(aws):
     athena, s3, sa, _ = aws
     script_named_queries(sa, missing=["top_local_areas", "status_breakdown_by_year"])
     with pytest.raises(ReportError, match=f"workgroup {WG} has no named queries top_local_areas, "
-                                          "status_breakdown_by_year"):
+                                          r"status_breakdown_by_year \(found 3; is this the environment's"):
+        AthenaSource(WG, athena=athena, s3=s3).answers()
+
+
+def test_named_queries_athena_could_not_read_are_said(aws):
+    athena, s3, sa, _ = aws
+    ids = [f"id-{i}" for i in range(len(QUERY_NAMES))]
+    sa.add_response("list_named_queries", {"NamedQueryIds": ids}, {"WorkGroup": WG, "MaxResults": 50})
+    sa.add_response("batch_get_named_query", {"NamedQueries": [
+        {"Name": n, "Database": DB, "QueryString": "SELECT 1", "NamedQueryId": i}
+        for n, i in zip(QUERY_NAMES[1:], ids[1:])], "UnprocessedNamedQueryIds": [
+        {"NamedQueryId": ids[0], "ErrorCode": "INTERNAL_ERROR", "ErrorMessage": "try\nagain"}]},
+        {"NamedQueryIds": ids})
+    with pytest.raises(ReportError, match=rf"no named query {QUERY_NAMES[0]} \(found 4; 1 could not be "
+                                          r"read: INTERNAL_ERROR try again\)"):
         AthenaSource(WG, athena=athena, s3=s3).answers()
 
 
