@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Open every environment's HTML report (docs/generated/<env>/<env>.html) in headless Chromium at
 # 1,280 × 800 and check that nothing is wider than the screen, that the appendices are folded
-# and that the access matrices are heat maps; then the insights report (out/report/index.html,
-# built here from the pipeline's curated output on the bundled sample): no console error, nothing
-# fetched, one mark per table row. Full-page screenshots go to out/screenshots/.
+# and that the access matrices are heat maps; then the insights report (built here into
+# out/browser-test/report/ from the pipeline's curated output on the bundled sample): no console
+# error, nothing fetched, one mark per table row. Full-page screenshots go to out/screenshots/.
 # Needs .venv (scripts/venv.sh), Java 17 when the sample's pipeline output must be made, and
 # Debian's chromium (apt-get install chromium).
 set -euo pipefail
@@ -22,5 +22,5 @@ if [ ! -d "$demo/curated/business-licences" ] \
   echo "browser-test: clean + curate on the bundled sample into $demo (about a minute)" >&2
   bash scripts/pipeline-demo.sh "$demo" >/dev/null
 fi
-bash scripts/report.sh "$demo/curated" out/report --raw "$demo/raw" >&2
+bash scripts/report.sh "$demo/curated" out/browser-test/report --raw "$demo/raw" >&2
 exec .venv/bin/python -m pytest tests/browser -q "$@"

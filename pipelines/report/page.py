@@ -71,6 +71,7 @@ footer { color: var(--muted); font-size: 0.85rem; margin-top: 40px; padding-bott
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   figure.chart { grid-template-columns: minmax(0, 1fr); break-inside: avoid-page; }
   .table-wrap { max-height: none; overflow: visible; border: 0; }
+  table { width: auto; min-width: 50%; }
   thead th { position: static; }
   h2 { break-after: avoid-page; }
   a { color: inherit; text-decoration: none; }

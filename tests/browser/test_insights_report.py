@@ -1,9 +1,10 @@
 """The insights report (`python3 -m report build`, pipelines/report/) opened in headless Chromium at
 1,280 × 800: no console error, no request for anything but the file itself, every chart drawn with
 one mark per row of the table beside it, nothing wider than the screen, and every table row
-readable in print. scripts/browser-test.sh builds the page first (from the pipeline's curated
-output on the bundled sample); a full-page screenshot goes to out/screenshots/report.png, and with
-DAP_UPDATE_DOCS=1 the top of it to docs/images/report.png (the README's picture)."""
+readable in print. scripts/browser-test.sh builds the page first, into out/browser-test/report/,
+from the pipeline's curated output on the bundled sample (DAP_REPORT_PAGE names another page). A
+full-page screenshot goes to out/screenshots/report.png, and with DAP_UPDATE_DOCS=1 the top of it
+to docs/images/report.png (the README's picture)."""
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ import pytest
 from layout import VIEWPORT, browser, fits, overflow
 
 ROOT = Path(__file__).resolve().parents[2]
-REPORT = Path(os.environ.get("DAP_REPORT_PAGE", ROOT / "out" / "report" / "index.html"))
+REPORT = Path(os.environ.get("DAP_REPORT_PAGE", ROOT / "out" / "browser-test" / "report" / "index.html"))
 SCREENSHOTS = ROOT / "out" / "screenshots"
 DOCS_IMAGE = ROOT / "docs" / "images" / "report.png"
 QUERIES = ["licences_issued_per_month", "average_fee_by_business_type", "top_local_areas",
@@ -74,8 +75,8 @@ def context():
 @pytest.fixture(scope="module")
 def report(context):
     if not REPORT.is_file():
-        pytest.fail(f"{REPORT} is missing: scripts/browser-test.sh builds it (or: make report "
-                    "INPUT=out/pipeline-demo/curated OUTPUT=out/report)")
+        pytest.fail(f"{REPORT} is missing: scripts/browser-test.sh builds it (or set DAP_REPORT_PAGE "
+                    "to a page built by make report)")
     page = context.new_page()
     watched = Watched(page)
     page.goto(REPORT.as_uri())
