@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export INSTA_UPDATE=no
-step() { printf '\n== %s\n' "$*" >&2; }
+source scripts/lib/progress.sh
+progress_start "$(grep -c '^step "' "$0")"
+trap progress_summary EXIT
 
 step "format"
 cargo fmt --all --check

@@ -28,4 +28,4 @@ mod value;
 pub use template::{
     Metadata, Output, Parameter, Policy, Resource, ResourceEntry, Skip, Suppression, Template,
 };
-pub use value::{get_att, join, r#ref, sub, Expr, Value};
+pub use value::{base64, get_att, join, r#ref, sub, Expr, Value};

@@ -35,6 +35,8 @@ pub enum Expr {
     GetAzs(String),
     /// `Fn::Select: [index, list]`.
     Select(u32, Box<Expr>),
+    /// `Fn::Base64: text` (EC2 user data, kept readable in the template).
+    Base64(Value<String>),
 }
 
 impl<T> Value<T> {
@@ -108,6 +110,11 @@ pub fn sub(text: impl Into<String>) -> Value<String> {
     }
 }
 
+/// `Fn::Base64: text`.
+pub fn base64(text: impl Into<Value<String>>) -> Value<String> {
+    Expr::Base64(text.into()).into()
+}
+
 /// `Fn::Join: [delimiter, parts]`.
 pub fn join(delimiter: &str, parts: Vec<Value<String>>) -> Value<String> {
     Expr::Join(delimiter.to_owned(), parts).into()
@@ -148,6 +155,7 @@ impl Serialize for Expr {
             }
             Expr::GetAzs(region) => map.serialize_entry("Fn::GetAZs", region)?,
             Expr::Select(i, list) => map.serialize_entry("Fn::Select", &Pair(i, list))?,
+            Expr::Base64(text) => map.serialize_entry("Fn::Base64", text)?,
         }
         map.end()
     }
@@ -175,5 +183,6 @@ mod tests {
             &join(",", vec!["a".into(), r#ref("B")]),
             r#"{"Fn::Join":[",",["a",{"Ref":"B"}]]}"#,
         );
+        check(&base64("echo hi\n"), r##"{"Fn::Base64":"echo hi\n"}"##);
     }
 }

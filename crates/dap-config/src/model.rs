@@ -226,6 +226,10 @@ pub struct ReportingHost {
     /// The host's image: an AMI id (`ami-` + hex) or an SSM parameter reference
     /// (`resolve:ssm:/...`). Defaults to the latest Amazon Linux 2023 AMI.
     pub image: String,
+    /// How often, in minutes, the host asks whether the curate job has run since it last
+    /// built the insights report (5 to 1440; 15 by default). A check that finds nothing new
+    /// is one Glue API call; a new run rebuilds the report.
+    pub refresh_minutes: u32,
 }
 
 impl Default for ReportingHost {
@@ -241,6 +245,7 @@ impl Default for ReportingHost {
             image:
                 "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
                     .to_owned(),
+            refresh_minutes: 15,
         }
     }
 }

@@ -99,6 +99,7 @@ const REPORTING_HOST: &[Field] = &[
     opt("egress_cidrs", Ty::Seq(&Ty::Str)),
     opt("egress_prefix_lists", Ty::Seq(&Ty::Str)),
     opt("image", Ty::Str),
+    opt("refresh_minutes", U32),
 ];
 
 const SUPPRESSION: &[Field] = &[
@@ -666,7 +667,7 @@ alarms: {emails: [a@b.ca]}
 budget: {monthly_usd: 1, alert_thresholds_percent: [1]}
 glue: {worker_type: G.1X, number_of_workers: 2, timeout_minutes: 1, max_retries: 1, schedule: x}
 athena: {bytes_scanned_cutoff: 1}
-reporting_host: {enabled: true, instance_type: t, vpc_id: v, subnet_id: s, allowed_cidrs: [c], egress_cidrs: [e], egress_prefix_lists: [p], image: i}
+reporting_host: {enabled: true, instance_type: t, vpc_id: v, subnet_id: s, allowed_cidrs: [c], egress_cidrs: [e], egress_prefix_lists: [p], image: i, refresh_minutes: 1}
 tags: {a: b}
 suppressions: [{rule: DAP-S3-007, stack: storage, resource: AccessLogsBucket, reason: r}]
 "#;

@@ -423,6 +423,15 @@ fn check_reporting_host(env: &Environment, ctx: &mut Ctx<'_>) {
         At::Value,
         rules::instance_type(&host.instance_type),
     );
+    ctx.check(
+        &path.key("refresh_minutes"),
+        At::Value,
+        rules::within(
+            u64::from(host.refresh_minutes),
+            5..=1440,
+            "5 to 1440 minutes (a day)",
+        ),
+    );
     for (key, value, prefix, what) in [
         ("vpc_id", &host.vpc_id, "vpc-", "VPC"),
         ("subnet_id", &host.subnet_id, "subnet-", "subnet"),

@@ -1,5 +1,6 @@
-//! Files the platform uploads before deploying (the Glue job scripts), with content-addressed
-//! keys: an unchanged script keeps its key, so it is neither uploaded again nor a change.
+//! Files the platform uploads before deploying (the Glue job scripts and the reporting host's
+//! report builder), with content-addressed keys: an unchanged file keeps its key, so it is
+//! neither uploaded again nor a change.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -50,7 +51,102 @@ pub fn script(job: &str) -> Asset {
     }
 }
 
+/// The reporting host's software: where each file goes under the host's `/opt/dap-report/`,
+/// its source and content. The host downloads them at first boot and checks their sha256.
+pub const REPORT_FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "report/__init__.py",
+        "pipelines/report/__init__.py",
+        include_bytes!("../../../pipelines/report/__init__.py"),
+    ),
+    (
+        "report/__main__.py",
+        "pipelines/report/__main__.py",
+        include_bytes!("../../../pipelines/report/__main__.py"),
+    ),
+    (
+        "report/queries.py",
+        "pipelines/report/queries.py",
+        include_bytes!("../../../pipelines/report/queries.py"),
+    ),
+    (
+        "report/sources.py",
+        "pipelines/report/sources.py",
+        include_bytes!("../../../pipelines/report/sources.py"),
+    ),
+    (
+        "report/charts.py",
+        "pipelines/report/charts.py",
+        include_bytes!("../../../pipelines/report/charts.py"),
+    ),
+    (
+        "report/page.py",
+        "pipelines/report/page.py",
+        include_bytes!("../../../pipelines/report/page.py"),
+    ),
+    (
+        "serve.py",
+        "pipelines/report/host/serve.py",
+        include_bytes!("../../../pipelines/report/host/serve.py"),
+    ),
+    (
+        "refresh.py",
+        "pipelines/report/host/refresh.py",
+        include_bytes!("../../../pipelines/report/host/refresh.py"),
+    ),
+];
+
+/// The asset of one of [`REPORT_FILES`], by its path on the host.
+pub fn report_file(path: &str) -> Asset {
+    let (_, source, content) = REPORT_FILES
+        .iter()
+        .find(|(p, _, _)| *p == path)
+        .expect("a file of REPORT_FILES");
+    let sha256 = hex::encode(Sha256::digest(content));
+    let flat = path.replace('/', ".");
+    let (stem, ext) = flat.rsplit_once('.').unwrap_or((&flat, ""));
+    Asset {
+        source,
+        key: format!("reporting-host/{stem}-{}.{ext}", &sha256[..16]),
+        sha256,
+        bytes: content.len(),
+        content,
+    }
+}
+
 /// Every asset.
 pub fn all() -> Vec<Asset> {
-    SCRIPTS.iter().map(|(job, _, _)| script(job)).collect()
+    SCRIPTS
+        .iter()
+        .map(|(job, _, _)| script(job))
+        .chain(REPORT_FILES.iter().map(|(path, _, _)| report_file(path)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The host gets every module of the report package (the package lists them in
+    /// `MODULES`) and the two host programs.
+    #[test]
+    fn the_host_gets_the_whole_report_package() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../pipelines/report");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                name.ends_with(".py").then(|| format!("report/{name}"))
+            })
+            .collect();
+        on_disk.extend(["serve.py".to_owned(), "refresh.py".to_owned()]);
+        on_disk.sort();
+        let mut shipped: Vec<String> = super::REPORT_FILES
+            .iter()
+            .map(|(p, _, _)| (*p).to_owned())
+            .collect();
+        shipped.sort();
+        assert_eq!(shipped, on_disk);
+        let keys: std::collections::BTreeSet<String> =
+            super::all().into_iter().map(|a| a.key).collect();
+        assert_eq!(keys.len(), super::all().len(), "asset keys are unique");
+    }
 }

@@ -142,6 +142,8 @@ pub fn intent(env: &Environment) -> Vec<Intended> {
             let r = match zone {
                 Zone::Curated => (Reach::Read, Some("Athena")),
                 Zone::AthenaResults => (Reach::Write, Some("Athena")),
+                // The clean job's quality reports, and its own software.
+                Zone::Raw | Zone::Assets => (Reach::Read, None),
                 _ => (Reach::None, None),
             };
             push(
@@ -195,7 +197,8 @@ pub fn perimeter(env: &Environment, zone: Zone) -> Vec<&'static str> {
         .filter(|r| bucket(**r, zone).0 > Reach::None)
         .map(|r| r.slug())
         .collect();
-    if env.reporting_host.enabled && matches!(zone, Zone::Curated | Zone::AthenaResults) {
+    if env.reporting_host.enabled && matches!(zone, Zone::Raw | Zone::Curated | Zone::AthenaResults)
+    {
         out.push(REPORTING_HOST);
     }
     out

@@ -468,6 +468,48 @@ pub fn analyst_statements(
     ]
 }
 
+/// What the reporting host's builder needs: the analysts' Athena reach (the named queries,
+/// the curated tables, the results), plus its own software from the assets bucket, the clean
+/// job's quality reports (read, one prefix of the raw bucket) and the curate job's run
+/// history (to rebuild after each run).
+pub fn reporting_host_statements(
+    env: &Environment,
+    names: &Names,
+    data_key: &Value<String>,
+    dataset: &str,
+) -> Vec<Statement> {
+    let quality = format!("_quality/{dataset}/");
+    let mut out = analyst_statements(env, names, data_key);
+    out.extend([
+        Statement::allow(
+            "ReadReportBuilder",
+            &["s3:GetObject"],
+            vec![names.objects_arn(Zone::Assets, "reporting-host/")],
+        ),
+        Statement::allow(
+            "ListQualityReports",
+            &["s3:ListBucket"],
+            vec![names.bucket_arn(Zone::Raw)],
+        )
+        .when(
+            "StringLike",
+            "s3:prefix",
+            vec![format!("{quality}*").into()],
+        ),
+        Statement::allow(
+            "ReadQualityReports",
+            &["s3:GetObject"],
+            vec![names.objects_arn(Zone::Raw, &quality)],
+        ),
+        Statement::allow(
+            "ReadCurateRuns",
+            &["glue:GetJobRuns"],
+            vec![names.local_arn("glue", &format!("job/{}", names.job(dataset, "curate")))],
+        ),
+    ]);
+    out
+}
+
 fn auditor_statements(names: &Names, keys: &Keys) -> Vec<Statement> {
     let prefix = names.prefix();
     let buckets: Vec<Value<String>> = Zone::ALL.iter().map(|z| names.bucket_arn(*z)).collect();

@@ -662,7 +662,9 @@ fn strict_stacks_are_created_with_termination_protection_and_assets_uploaded_fir
     let put = mock!(aws_sdk_s3::Client::put_object)
         .match_requests(|r| {
             r.bucket() == Some("dap-prod-assets-333333333333-ca-central-1")
-                && r.key().is_some_and(|k| k.starts_with("glue-scripts/"))
+                && r.key().is_some_and(|k| {
+                    k.starts_with("glue-scripts/") || k.starts_with("reporting-host/")
+                })
                 && r.metadata().is_some_and(|m| m.contains_key("sha256"))
         })
         .then_output(|| PutObjectOutput::builder().build());
@@ -675,7 +677,8 @@ fn strict_stacks_are_created_with_termination_protection_and_assets_uploaded_fir
         assert_eq!(report.stacks.len(), 8);
         let calls = applier.calls();
         assert_eq!(calls.get("cloudformation:CreateStack"), 8, "{calls}");
-        assert_eq!(calls.get("s3:PutObject"), 2, "{calls}");
+        // The two Glue scripts (analytics) and the reporting host's eight files (reporting).
+        assert_eq!(calls.get("s3:PutObject"), 10, "{calls}");
         assert_eq!(
             calls.get("cloudformation:UpdateTerminationProtection"),
             0,
@@ -697,7 +700,8 @@ fn a_strict_stack_without_termination_protection_gets_it() {
     let protect = mock!(aws_sdk_cloudformation::Client::update_termination_protection)
         .match_requests(|r| r.enable_termination_protection() == Some(true))
         .then_output(|| UpdateTerminationProtectionOutput::builder().build());
-    // The analytics stack refers to the scripts: they are checked (here: already there).
+    // The analytics stack refers to the scripts, the reporting stack to the host's files:
+    // they are checked (here: already there).
     let assets = rendered.manifest.assets.clone();
     let head = mock!(aws_sdk_s3::Client::head_object).then_compute_output(move |r| {
         let a = assets
@@ -733,7 +737,7 @@ fn a_strict_stack_without_termination_protection_gets_it() {
             8,
             "{calls}"
         );
-        assert_eq!(calls.get("s3:HeadObject"), 2, "{calls}");
+        assert_eq!(calls.get("s3:HeadObject"), 10, "{calls}");
         assert_eq!(calls.get("s3:PutObject"), 0, "{calls}");
     });
 }

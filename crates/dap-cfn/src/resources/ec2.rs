@@ -53,6 +53,9 @@ pub struct LaunchTemplateData {
     pub iam_instance_profile: IamInstanceProfile,
     pub block_device_mappings: Vec<BlockDeviceMapping>,
     pub network_interfaces: Vec<NetworkInterface>,
+    /// The first-boot script (`Fn::Base64` of readable text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<Value<String>>,
 }
 
 /// Instance metadata service settings.

@@ -16,7 +16,7 @@ use crate::roles::RoleKind;
 pub const GLUE_VERSION: &str = "5.0";
 
 /// The dataset whose tables the named queries read.
-const QUERY_DATASET: &str = "business-licences";
+pub(crate) const QUERY_DATASET: &str = "business-licences";
 
 pub fn build(env: &Environment, names: &Names) -> Template {
     let mut b = Builder::new(

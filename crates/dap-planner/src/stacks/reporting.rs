@@ -4,13 +4,18 @@
 
 use dap_cfn::policy::{PolicyDocument, Statement};
 use dap_cfn::resources::{ec2, iam};
-use dap_cfn::{get_att, r#ref, ResourceEntry, Template};
+use dap_cfn::{base64, get_att, r#ref, ResourceEntry, Template};
 use dap_config::{Environment, Protection};
 
+use crate::assets::{report_file, REPORT_FILES};
 use crate::builder::{Builder, Key};
-use crate::names::Names;
-use crate::roles::analyst_statements;
+use crate::names::{Names, Zone};
+use crate::roles::reporting_host_statements;
 use crate::stacks::access::service_trust;
+use crate::stacks::analytics::QUERY_DATASET;
+
+/// The host's first-boot script; [`user_data`] exports its settings above it.
+const BOOTSTRAP: &str = include_str!("../../../../pipelines/report/host/bootstrap.sh");
 
 pub fn build(env: &Environment, names: &Names) -> Template {
     let mut b = Builder::new(
@@ -74,7 +79,12 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             vec!["*".into()],
         ),
     ];
-    statements.extend(analyst_statements(env, names, &data_key));
+    statements.extend(reporting_host_statements(
+        env,
+        names,
+        &data_key,
+        QUERY_DATASET,
+    ));
     b.add(
         "ReportingHostRolePolicy",
         ResourceEntry::new(iam::ManagedPolicy {
@@ -126,6 +136,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                     groups: vec![get_att("ReportingSecurityGroup", "GroupId")],
                     delete_on_termination: true,
                 }],
+                user_data: Some(base64(user_data(env, names))),
             },
         }),
     );
@@ -145,6 +156,49 @@ pub fn build(env: &Environment, names: &Names) -> Template {
         r#ref("ReportingHost"),
     );
     b.finish()
+}
+
+/// The first-boot script: [`BOOTSTRAP`] with the environment's settings exported after its
+/// first line. Every value is known when the template is rendered (names are derived from
+/// the environment), so the script reads as plain text in the template and in plans.
+pub fn user_data(env: &Environment, names: &Names) -> String {
+    let files: Vec<String> = REPORT_FILES
+        .iter()
+        .map(|(path, _, _)| {
+            let asset = report_file(path);
+            format!("{path}={}={}", asset.key, asset.sha256)
+        })
+        .collect();
+    let settings = [
+        ("DAP_REGION", env.region.clone()),
+        ("DAP_ASSETS_BUCKET", names.bucket(Zone::Assets)),
+        ("DAP_REPORT_FILES", files.join(" ")),
+        ("DAP_WORKGROUP", names.workgroup()),
+        ("DAP_DATABASE", names.database(QUERY_DATASET)),
+        (
+            "DAP_QUALITY_URI",
+            names.s3_uri(Zone::Raw, &format!("_quality/{QUERY_DATASET}/")),
+        ),
+        ("DAP_CURATE_JOB", names.job(QUERY_DATASET, "curate")),
+        (
+            "DAP_REFRESH_MINUTES",
+            env.reporting_host.refresh_minutes.to_string(),
+        ),
+    ];
+    let (shebang, body) = BOOTSTRAP
+        .split_once('\n')
+        .unwrap_or(("#!/bin/bash", BOOTSTRAP));
+    let mut out = format!(
+        "{shebang}\n# Settings rendered by dap for `{}`:\n",
+        env.name
+    );
+    for (key, value) in settings {
+        // Names are validated lowercase words, ARNs and numbers: never a quote.
+        assert!(!value.contains('\''), "{key} holds a quote");
+        out.push_str(&format!("export {key}='{value}'\n"));
+    }
+    out.push_str(body);
+    out
 }
 
 /// The report server's egress: HTTPS to what the environment names (the VPC endpoints' subnets,
@@ -181,4 +235,36 @@ fn egress(host: &dap_config::ReportingHost) -> Vec<ec2::SecurityGroupRule> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prod() -> Environment {
+        let text = include_str!("../../../../environments/prod.yaml");
+        dap_config::parse("prod.yaml", text).expect("prod parses")
+    }
+
+    /// EC2 refuses user data over 16 KB (before base64); every setting the script requires
+    /// (`: "${DAP_X:?}"`) is exported, once, before the script runs.
+    #[test]
+    fn the_user_data_fits_and_sets_what_the_script_requires() {
+        let env = prod();
+        let text = user_data(&env, &Names::new(&env));
+        assert!(text.len() < 16 * 1024, "{} bytes", text.len());
+        assert!(text.starts_with("#!/bin/bash\n"));
+        let required: Vec<&str> = BOOTSTRAP
+            .lines()
+            .filter(|l| l.starts_with(": \""))
+            .flat_map(|l| l.split("${").skip(1))
+            .filter_map(|s| s.split(":?").next())
+            .collect();
+        assert_eq!(required.len(), 8, "{required:?}");
+        for key in required {
+            let line = format!("\nexport {key}='");
+            assert_eq!(text.matches(&line).count(), 1, "{key}");
+            assert!(text.find(&line) < text.find("set -euo pipefail"), "{key}");
+        }
+    }
 }
