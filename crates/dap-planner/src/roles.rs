@@ -480,6 +480,23 @@ pub fn reporting_host_statements(
 ) -> Vec<Statement> {
     let quality = format!("_quality/{dataset}/");
     let mut out = analyst_statements(env, names, data_key);
+    // The builder runs the workgroup's named queries and nothing else: no browsing of other
+    // people's query history.
+    let query = out
+        .iter_mut()
+        .find(|s| s.sid == "QueryThroughWorkgroup")
+        .expect("the analysts' statements query through the workgroup");
+    query.sid = "RunNamedQueries".to_owned();
+    query.action = [
+        "athena:BatchGetNamedQuery",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:ListNamedQueries",
+        "athena:StartQueryExecution",
+        "athena:StopQueryExecution",
+    ]
+    .map(String::from)
+    .to_vec();
     out.extend([
         Statement::allow(
             "ReadReportBuilder",
