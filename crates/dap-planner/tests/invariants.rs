@@ -3,25 +3,30 @@
 use dap_planner::{render, Rendered};
 use serde_yaml::Value;
 
-const ENVIRONMENTS: &[(&str, &str)] = &[
-    ("dev", include_str!("../../../environments/dev.yaml")),
-    ("local", include_str!("../../../environments/local.yaml")),
-    ("prod", include_str!("../../../environments/prod.yaml")),
-    (
-        "staging",
-        include_str!("../../../environments/staging.yaml"),
-    ),
-];
+/// Every shipped environment file: (name, text).
+fn environments() -> Vec<(String, String)> {
+    dap_testkit::shipped()
+        .into_iter()
+        .map(|e| (e.name, e.text))
+        .collect()
+}
 
 fn env(name: &str, text: &str) -> dap_config::Environment {
     dap_config::parse(&format!("environments/{name}.yaml"), text).unwrap()
 }
 
-fn all() -> Vec<(&'static str, Rendered)> {
-    ENVIRONMENTS
-        .iter()
-        .map(|(n, t)| (*n, render(&env(n, t)).unwrap()))
+fn all() -> Vec<(String, Rendered)> {
+    environments()
+        .into_iter()
+        .map(|(n, t)| {
+            let r = render(&env(&n, &t)).unwrap();
+            (n, r)
+        })
         .collect()
+}
+
+fn shipped(name: &str) -> String {
+    dap_testkit::shipped_named(name).text
 }
 
 fn resources(r: &Rendered) -> Vec<(String, String, Value)> {
@@ -127,7 +132,7 @@ fn dependency_order_is_topological() {
 
 #[test]
 fn adding_a_year_is_one_line_and_scopes_the_new_prefix() {
-    let (_, prod) = ENVIRONMENTS.iter().find(|(n, _)| *n == "prod").unwrap();
+    let prod = &shipped("prod");
     assert!(prod.contains("      - 2024\n"));
     let with_2025 = prod.replacen("      - 2024\n", "      - 2024\n      - 2025\n", 1);
     let before = render(&env("prod", prod)).unwrap();
@@ -162,7 +167,7 @@ fn adding_a_year_is_one_line_and_scopes_the_new_prefix() {
 
 #[test]
 fn an_unknown_dataset_is_refused_by_name() {
-    let (_, dev) = ENVIRONMENTS.iter().find(|(n, _)| *n == "dev").unwrap();
+    let dev = &shipped("dev");
     let text = dev.replacen("  business-licences:", "  building-permits:", 1);
     let err = render(&env("dev", &text)).unwrap_err().to_string();
     assert!(err.contains("`building-permits`"), "{err}");
@@ -171,8 +176,8 @@ fn an_unknown_dataset_is_refused_by_name() {
 
 #[test]
 fn reporting_stack_only_where_enabled() {
-    for (name, text) in ENVIRONMENTS {
-        let e = env(name, text);
+    for (name, text) in environments() {
+        let e = env(&name, &text);
         let r = render(&e).unwrap();
         let has = r.stacks.iter().any(|s| s.kind.slug() == "reporting");
         assert_eq!(has, e.reporting_host.enabled, "{name}");

@@ -5,24 +5,14 @@
 
 use std::collections::BTreeSet;
 
-const ENVIRONMENTS: &[(&str, &str)] = &[
-    ("dev", include_str!("../../../environments/dev.yaml")),
-    ("local", include_str!("../../../environments/local.yaml")),
-    ("prod", include_str!("../../../environments/prod.yaml")),
-    (
-        "staging",
-        include_str!("../../../environments/staging.yaml"),
-    ),
-];
-
 fn rendered() -> Vec<(String, dap_planner::Rendered)> {
-    ENVIRONMENTS
-        .iter()
-        .map(|(name, text)| {
-            let env = dap_config::parse(&format!("environments/{name}.yaml"), text)
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let r = dap_planner::render(&env).unwrap_or_else(|e| panic!("{name}: {e}"));
-            ((*name).to_owned(), r)
+    // Every file in environments/: a new environment gets its snapshots without an edit here.
+    dap_testkit::shipped()
+        .into_iter()
+        .map(|e| {
+            let env = dap_config::parse(&e.file, &e.text).unwrap_or_else(|err| panic!("{err}"));
+            let r = dap_planner::render(&env).unwrap_or_else(|err| panic!("{}: {err}", e.name));
+            (e.name, r)
         })
         .collect()
 }

@@ -8,16 +8,6 @@
 
 use std::time::{Duration, Instant};
 
-const ENVIRONMENTS: &[(&str, &str)] = &[
-    ("dev", include_str!("../../../environments/dev.yaml")),
-    ("local", include_str!("../../../environments/local.yaml")),
-    ("prod", include_str!("../../../environments/prod.yaml")),
-    (
-        "staging",
-        include_str!("../../../environments/staging.yaml"),
-    ),
-];
-
 fn median(mut times: Vec<Duration>) -> (Duration, Duration, Duration) {
     times.sort();
     (times[times.len() / 2], times[0], times[times.len() - 1])
@@ -28,11 +18,10 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let rendered: Vec<_> = ENVIRONMENTS
+    let rendered: Vec<_> = dap_testkit::shipped()
         .iter()
-        .map(|(name, text)| {
-            let env = dap_config::parse(&format!("environments/{name}.yaml"), text)
-                .expect("shipped environments are valid");
+        .map(|e| {
+            let env = dap_config::parse(&e.file, &e.text).expect("shipped environments are valid");
             let r = dap_planner::render(&env).expect("shipped environments render");
             (env, r)
         })
@@ -82,7 +71,7 @@ fn main() {
         .sum();
     println!(
         "check all {} environments ({} rules, {} resources, {} KiB of templates, {} suppressed findings)",
-        ENVIRONMENTS.len(),
+        rendered.len(),
         dap_rules::rules::all().len(),
         resources,
         bytes / 1024,

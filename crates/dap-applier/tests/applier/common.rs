@@ -1,6 +1,5 @@
 //! Shared helpers: environments, one moto server per test binary, clients pointed at it.
 
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -10,13 +9,9 @@ use dap_applier::{Applier, Clients, Error, Options};
 use dap_config::Environment;
 use dap_moto::Moto;
 
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 /// A shipped environment file's text.
 pub fn env_text(name: &str) -> String {
-    std::fs::read_to_string(repo().join(format!("environments/{name}.yaml"))).unwrap()
+    dap_testkit::shipped_named(name).text
 }
 
 /// Parse an environment from text.

@@ -120,23 +120,24 @@ fn bucket_names() {
     assert_eq!(bucket_name(&env, "athena-results").len(), 63);
 }
 
-fn shipped(name: &str, text: &str) -> Environment {
-    let file = format!("environments/{name}.yaml");
-    match dap_config::parse(&file, text) {
+fn shipped(name: &str) -> Environment {
+    let e = dap_testkit::shipped_named(name);
+    match dap_config::parse(&e.file, &e.text) {
         Ok(env) => env,
-        Err(errors) => panic!("{file} is invalid:\n{errors}"),
+        Err(errors) => panic!("{} is invalid:\n{errors}", e.file),
     }
 }
 
 #[test]
 fn shipped_environments_parse() {
-    let prod = shipped("prod", include_str!("../../../../environments/prod.yaml"));
-    let staging = shipped(
-        "staging",
-        include_str!("../../../../environments/staging.yaml"),
-    );
-    let dev = shipped("dev", include_str!("../../../../environments/dev.yaml"));
-    let local = shipped("local", include_str!("../../../../environments/local.yaml"));
+    // Every file in environments/ is valid; the four below are checked field by field.
+    for e in dap_testkit::shipped() {
+        shipped(&e.name);
+    }
+    let prod = shipped("prod");
+    let staging = shipped("staging");
+    let dev = shipped("dev");
+    let local = shipped("local");
 
     let summary: Vec<_> = [&dev, &staging, &prod, &local]
         .iter()
@@ -210,15 +211,11 @@ fn shipped_environments_parse() {
 
 #[test]
 fn shipped_files_hold_one_year_per_line() {
-    for text in [
-        include_str!("../../../../environments/prod.yaml"),
-        include_str!("../../../../environments/staging.yaml"),
-        include_str!("../../../../environments/dev.yaml"),
-        include_str!("../../../../environments/local.yaml"),
-    ] {
+    for e in dap_testkit::shipped() {
         assert!(
-            text.contains("    years:\n      - 2023\n      - 2024\n"),
-            "adding a year must stay a one-line change"
+            e.text.contains("    years:\n      - 2023\n      - 2024\n"),
+            "{}: adding a year must stay a one-line change",
+            e.file
         );
     }
 }

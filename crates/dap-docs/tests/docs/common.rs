@@ -4,20 +4,15 @@ use dap_config::Environment;
 use dap_planner::Rendered;
 use serde_yaml::Value;
 
-pub const ENVIRONMENTS: &[(&str, &str)] = &[
-    ("dev", include_str!("../../../../environments/dev.yaml")),
-    ("local", include_str!("../../../../environments/local.yaml")),
-    ("prod", include_str!("../../../../environments/prod.yaml")),
-    (
-        "staging",
-        include_str!("../../../../environments/staging.yaml"),
-    ),
-];
+/// The shipped environments' names (every file in environments/).
+pub fn names() -> Vec<String> {
+    dap_testkit::shipped().into_iter().map(|e| e.name).collect()
+}
 
 /// A shipped environment and what the planner renders for it.
 pub fn rendered(name: &str) -> (Environment, Rendered) {
-    let (_, text) = ENVIRONMENTS.iter().find(|(n, _)| *n == name).unwrap();
-    let env = dap_config::parse(&format!("environments/{name}.yaml"), text).unwrap();
+    let shipped = dap_testkit::shipped_named(name);
+    let env = dap_config::parse(&shipped.file, &shipped.text).unwrap();
     let r = dap_planner::render(&env).unwrap();
     (env, r)
 }

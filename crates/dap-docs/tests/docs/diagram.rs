@@ -3,7 +3,7 @@
 
 use dap_docs::diagram::{EdgeKind, Layout, NodeKind, Placed, Rect, Routed};
 
-use crate::common::{model, rendered, ENVIRONMENTS};
+use crate::common::{model, names, rendered};
 
 #[test]
 fn the_data_flow_runs_from_landing_to_the_reports() {
@@ -39,7 +39,8 @@ fn the_data_flow_runs_from_landing_to_the_reports() {
 
 #[test]
 fn the_svg_draws_every_stack_and_rasterises() {
-    for (name, _) in ENVIRONMENTS {
+    for name in names() {
+        let name = name.as_str();
         let (env, r) = rendered(name);
         let docs = dap_docs::generate(&env, &r).unwrap();
         let svg = String::from_utf8(docs[&format!("{name}/architecture.svg")].clone()).unwrap();
@@ -186,7 +187,8 @@ fn read_svg(svg: &str) -> Layout {
 /// were cut. In every shipped environment, the layout and the SVG it becomes are clean.
 #[test]
 fn edges_go_round_boxes_and_meet_them_apart_in_every_environment() {
-    for (name, _) in ENVIRONMENTS {
+    for name in names() {
+        let name = name.as_str();
         let m = model(name);
         let layout = m.diagram.layout();
         assert_eq!(layout.problems(), Vec::<String>::new(), "{name}: layout");
@@ -250,7 +252,8 @@ fn an_edge_through_a_box_in_the_svg_is_found() {
 /// depends on.
 #[test]
 fn lanes_follow_the_deployment_order() {
-    for (name, _) in ENVIRONMENTS {
+    for name in names() {
+        let name = name.as_str();
         let (env, r) = rendered(name);
         let m = dap_docs::Model::new(&env, &r).unwrap();
         let lanes: Vec<String> = m
