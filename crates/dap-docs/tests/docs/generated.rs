@@ -3,30 +3,16 @@
 //! files. Run with `DAP_UPDATE_DOCS=1` to rewrite the files without building the CLI
 //! (`make docs`).
 
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+fn repo() -> std::path::PathBuf {
+    dap_testkit::repo()
 }
 
 /// Every environment file, as `dap docs --all` reads them (sorted by name).
 fn environments() -> Vec<(dap_config::Environment, dap_planner::Rendered)> {
-    let dir = repo().join("environments");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| {
-            let path = e.unwrap().path();
-            let stem = path.file_stem()?.to_str()?.to_owned();
-            (path.extension()? == "yaml").then_some(stem)
-        })
-        .collect();
-    names.sort();
-    names
+    dap_testkit::shipped()
         .iter()
-        .map(|n| {
-            let shown = format!("environments/{n}.yaml");
-            let text = std::fs::read_to_string(repo().join(&shown)).unwrap();
-            let env = dap_config::parse(&shown, &text).unwrap();
+        .map(|e| {
+            let env = dap_config::parse(&e.file, &e.text).unwrap();
             let rendered = dap_planner::render(&env).unwrap();
             (env, rendered)
         })
