@@ -20,7 +20,7 @@ const INDEX_TEMPLATE: &str = include_str!("../../../templates/rules/index.md.ter
 pub const DIR: &str = "docs/rules";
 
 /// The command that regenerates the docs.
-pub const REGENERATE: &str = "DAP_UPDATE_DOCS=1 cargo test -p dap-rules --test docs";
+pub const REGENERATE: &str = "make rule-docs";
 
 /// A suppression as the docs list it: where, why, and in which environments.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
