@@ -58,7 +58,7 @@ venv:
 
 ## Regenerate docs/rules/ from the rules' doc comments (CI fails when they are stale).
 rule-docs:
-	DAP_UPDATE_DOCS=1 cargo test -p dap-rules --test docs
+	DAP_UPDATE_DOCS=1 cargo test -p dap-rules --test rules docs::
 
 ## Regenerate docs/generated/ (what `dap docs --all` and `dap docs --compare staging prod`
 ## write) without building the CLI.

@@ -30,7 +30,7 @@ fn render_writes_every_stack_and_the_manifest() {
 fn render_output_matches_the_planner_snapshots() {
     let ws = Workspace::new();
     assert_eq!(ws.dap(&["render", "--all"]).code(), 0);
-    let snapshots = repo().join("crates/dap-planner/tests/snapshots");
+    let snapshots = repo().join("crates/dap-planner/tests/planner/snapshots");
     for env in ["dev", "local", "prod", "staging"] {
         let snap = std::fs::read_to_string(snapshots.join(format!("{env}-storage.snap"))).unwrap();
         let body = snap.splitn(3, "---\n").nth(2).unwrap();

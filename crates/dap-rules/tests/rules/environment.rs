@@ -7,10 +7,8 @@ use dap_rules::{
     check_rendered, check_sources, check_templates, Report, Source, SuppressionSource,
 };
 
-mod common;
-
 fn load(name: &str) -> (Environment, Rendered) {
-    common::shipped()
+    crate::common::shipped()
         .into_iter()
         .find(|(e, _)| e.name == name)
         .unwrap()
@@ -101,7 +99,7 @@ fn a_folder_of_rendered_templates_needs_the_baseline_log_retention() {
     // Without the environment nothing says a shorter retention is accepted: the trail's log
     // group needs 365 days, the Glue ones 90. `dev`, `local` (30) and `staging` (90) say less
     // for the trail's, `dev` and `local` for the Glue ones too; `prod` (731) not.
-    for (env, r) in common::shipped() {
+    for (env, r) in crate::common::shipped() {
         let folder = without_env(&r);
         let days = env.retention.log_retention_days;
         let mut glue_groups = vec![("catalog".to_owned(), "CrawlerLogGroup".to_owned())];

@@ -6,7 +6,7 @@
 //! fixtures are then checked with that environment (`dap check --env`).
 //!
 //! Each row is its own test, named after the code (`dap_s3_001`), and snapshots the messages
-//! its rule gives on the failing fixture in `tests/snapshots/<code>.snap`, one
+//! its rule gives on the failing fixture in `tests/rules/snapshots/<code>.snap`, one
 //! `<logical id>: <message>` a line, sorted. Review a change with `cargo insta review`; a
 //! snapshot that no row produces fails `every_snapshot_belongs_to_a_rule_of_the_table`.
 
@@ -130,7 +130,7 @@ fn check_fixture(code: &str, which: &str) -> (String, Report) {
     (text, report)
 }
 
-/// The snapshots' settings: `tests/snapshots/<code>.snap`, described by the fixture they come from.
+/// The snapshots' settings: `tests/rules/snapshots/<code>.snap`, described by the fixture they come from.
 fn snapshot_settings(code: &str) -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_snapshot_path("snapshots");
@@ -207,7 +207,7 @@ fn the_table_covers_every_rule_and_every_fixture() {
 #[test]
 fn the_registry_matches_the_codes() {
     // Every code declared in `codes.rs` belongs to exactly one registered rule.
-    let declared: Vec<&str> = include_str!("../src/codes.rs")
+    let declared: Vec<&str> = include_str!("../../src/codes.rs")
         .lines()
         .filter_map(|l| l.split('"').nth(1))
         .filter(|c| c.starts_with("DAP-"))
@@ -293,7 +293,7 @@ fn every_snapshot_belongs_to_a_rule_of_the_table() {
     // CI does not run `cargo insta test --unreferenced=reject`: a snapshot left behind by a
     // renamed or removed rule fails here. Pending reviews (`.snap.new`) are insta's own.
     let expected: BTreeSet<String> = TABLE.iter().map(|(c, _)| format!("{c}.snap")).collect();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/snapshots");
     let orphans: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

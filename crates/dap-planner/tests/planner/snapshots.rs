@@ -50,7 +50,7 @@ fn templates_match_snapshots() {
 
 #[test]
 fn no_orphaned_snapshots() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/planner/snapshots");
     let mut orphans = Vec::new();
     let expected = expected_names();
     for entry in std::fs::read_dir(&dir).expect("snapshots folder") {

@@ -12,7 +12,7 @@
 //! state of the whole suite:
 //!
 //! ```text
-//! cargo test -p dap-rules --test mutations -- --nocapture
+//! cargo test -p dap-rules --test rules mutations -- --nocapture
 //! ```
 //!
 //! `DAP_MUTATION_SHOW=<name>` prints that mutation's edited template.

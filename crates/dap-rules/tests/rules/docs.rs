@@ -5,11 +5,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-mod common;
-
 #[test]
 fn rule_docs_are_up_to_date() {
-    let reports: Vec<_> = common::shipped()
+    let reports: Vec<_> = crate::common::shipped()
         .iter()
         .map(|(env, r)| dap_rules::check_rendered(env, r))
         .collect();
@@ -55,7 +53,7 @@ fn rule_docs_are_up_to_date() {
 
 #[test]
 fn the_docs_list_the_platform_wide_suppression() {
-    let reports: Vec<_> = common::shipped()
+    let reports: Vec<_> = crate::common::shipped()
         .iter()
         .map(|(env, r)| dap_rules::check_rendered(env, r))
         .collect();

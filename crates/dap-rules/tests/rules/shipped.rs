@@ -3,8 +3,7 @@
 
 use dap_rules::{check_rendered, Report, SuppressionSource};
 
-mod common;
-use common::shipped;
+use crate::common::shipped;
 
 fn show(report: &Report) -> String {
     report

@@ -1,0 +1,4 @@
+//! The planner's integration tests, one test binary (`cargo test -p dap-planner --test planner`).
+
+mod invariants;
+mod snapshots;
