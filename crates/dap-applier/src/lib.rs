@@ -63,6 +63,7 @@
 
 mod adopt;
 mod apply;
+mod approval;
 mod assets;
 mod budget;
 mod clients;
@@ -90,6 +91,7 @@ use dap_planner::names::{Names, Zone};
 use dap_planner::Rendered;
 
 pub use apply::{ApplyReport, StackOutcome, StackReport};
+pub use approval::{broadening_approval, BroadeningApproval};
 pub use assets::AssetOutcome;
 pub use budget::{ConnectBudget, CONNECT_RETRIES, CONNECT_TIMEOUT};
 pub use clients::{CallCounter, CallCounts, Clients, ReadClients};

@@ -17,7 +17,7 @@ pub struct Loaded {
 
 /// Load the selected environments. Validation errors are returned as a miette report with
 /// every located error of the file.
-pub fn load(dir: &Path, selection: &EnvSelection) -> Result<Vec<Loaded>> {
+pub fn load(dir: &Path, selection: &EnvSelection) -> crate::error::Result<Vec<Loaded>> {
     let names = match &selection.env {
         Some(name) => vec![name.clone()],
         None => list(dir)?,
@@ -45,19 +45,19 @@ pub fn list(dir: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn load_one(dir: &Path, name: &str) -> Result<Loaded> {
+fn load_one(dir: &Path, name: &str) -> crate::error::Result<Loaded> {
     let path = dir.join(format!("{name}.yaml"));
     if !path.exists() {
         let known = list(dir).map(|l| l.join(", ")).unwrap_or_default();
-        bail!(
+        crate::error::fail!(
             "no environment `{name}`: `{}` does not exist (known: {known})",
             path.display()
         );
     }
     let bytes = read_bounded(&path, dap_config::MAX_FILE_BYTES + 1)?;
     let shown = path.display().to_string();
-    let env =
-        dap_config::parse_bytes(&shown, &bytes).map_err(|e| anyhow::Error::new(ConfigReport(e)))?;
+    let env = dap_config::parse_bytes(&shown, &bytes)
+        .map_err(|e| crate::error::CliError::Config(Box::new(e)))?;
     Ok(Loaded { path, env })
 }
 
@@ -88,18 +88,6 @@ pub fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>> {
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     Ok(bytes)
 }
-
-/// Wraps the config errors so `main` can render them with miette.
-#[derive(Debug)]
-pub struct ConfigReport(pub dap_config::ConfigErrors);
-
-impl std::fmt::Display for ConfigReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::error::Error for ConfigReport {}
 
 /// The header of a config report: the file and how many errors, then each located error
 /// (miette would otherwise repeat every error's one-line form in the header).

@@ -96,19 +96,6 @@ pub fn readme_section() -> String {
     out
 }
 
-/// An error that ends the run with [`BLOCKED`] rather than [`FAILURE`]: a guard or a rule
-/// refused to let the run proceed.
-#[derive(Debug)]
-pub struct Blocked(pub String);
-
-impl std::fmt::Display for Blocked {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Blocked {}
-
 #[cfg(test)]
 mod tests {
     use super::*;

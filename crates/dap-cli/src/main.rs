@@ -1,11 +1,12 @@
 //! `dap`: the command line. Only this crate knows about the terminal and exit codes.
 
 mod args;
-mod aws;
 mod commands;
 mod environments;
+mod error;
 mod exit_code;
 mod progress;
+mod session;
 
 use clap::Parser as _;
 
@@ -37,52 +38,12 @@ fn main() {
     };
     let code = match result {
         Ok(code) => code,
-        // The reader went away (`dap plan | head`): nothing more to say to anyone.
-        Err(err) if is_broken_pipe(&err) => exit_code::SUCCESS,
         Err(err) => {
-            report(&err, cli.verbose);
-            if err.downcast_ref::<exit_code::Blocked>().is_some() {
-                exit_code::BLOCKED
-            } else {
-                exit_code::FAILURE
+            if !err.is_broken_pipe() {
+                err.report(cli.verbose);
             }
+            err.exit_code()
         }
     };
     std::process::exit(code);
-}
-
-/// Whether the error is a write to a closed pipe.
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        let kind = e
-            .downcast_ref::<std::io::Error>()
-            .map(std::io::Error::kind)
-            .or_else(|| {
-                e.downcast_ref::<serde_json::Error>()
-                    .and_then(serde_json::Error::io_error_kind)
-            });
-        kind == Some(std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-/// Print an error: config errors as located miette diagnostics, others as `error: a: b` on
-/// one line; with `-v`, an AWS error's whole chain follows.
-fn report(err: &anyhow::Error, verbose: bool) {
-    if let Some(config) = err.downcast_ref::<environments::ConfigReport>() {
-        let summary = environments::Summary(&config.0);
-        let handler = miette::GraphicalReportHandler::new();
-        let mut rendered = String::new();
-        if handler.render_report(&mut rendered, &summary).is_ok() {
-            eprint!("{rendered}");
-            return;
-        }
-    }
-    eprintln!("error: {err:#}");
-    let detail = err
-        .chain()
-        .find_map(|e| e.downcast_ref::<dap_applier::Error>())
-        .and_then(dap_applier::Error::detail);
-    if let (true, Some(detail)) = (verbose, detail) {
-        eprintln!("detail: {detail}");
-    }
 }

@@ -3,35 +3,35 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use dap_applier::{ApplyReport, PlanOptions, StackOutcome};
+use dap_applier::{ApplyReport, BroadeningApproval, PlanOptions, StackOutcome};
 
 use crate::args::ApplyArgs;
-use crate::aws;
 use crate::commands::plan::print_plan;
 use crate::exit_code;
 use crate::progress::finished_line;
+use crate::session;
 
 /// The largest saved plan `apply` reads (a plan of every stack with every change is a few MB).
 const MAX_PLAN_BYTES: usize = 64 << 20;
 
-pub fn run(args: &ApplyArgs, verbose: bool) -> Result<i32> {
-    let session = aws::connect(&args.aws)?;
-    aws::locked(&session, "apply", || apply(args, &session, verbose))
+pub fn run(args: &ApplyArgs, verbose: bool) -> crate::error::Result<i32> {
+    let session = session::connect(&args.aws)?;
+    session::locked(&session, "apply", || apply(args, &session, verbose))
 }
 
 /// Plan, confirm and deploy, holding the lock.
-fn apply(args: &ApplyArgs, session: &aws::Session, verbose: bool) -> Result<i32> {
+fn apply(args: &ApplyArgs, session: &session::Session, verbose: bool) -> crate::error::Result<i32> {
     let plan = match &args.plan {
         Some(path) => {
             if !args.guard.allow_replace.is_empty()
                 || !args.guard.allow_remove.is_empty()
                 || args.guard.import
             {
-                anyhow::bail!("a saved plan carries the allowances it was made with: pass `--allow-replace`/`--allow-remove`/`--import` to `dap plan --out`, not to `apply`");
+                crate::error::fail!("a saved plan carries the allowances it was made with: pass `--allow-replace`/`--allow-remove`/`--import` to `dap plan --out`, not to `apply`");
             }
             let bytes = crate::environments::read_bounded(path, MAX_PLAN_BYTES)?;
             if bytes.len() >= MAX_PLAN_BYTES {
-                anyhow::bail!(
+                crate::error::fail!(
                     "`{}` is larger than a plan document can be ({} MiB)",
                     path.display(),
                     MAX_PLAN_BYTES >> 20
@@ -47,7 +47,7 @@ fn apply(args: &ApplyArgs, session: &aws::Session, verbose: bool) -> Result<i32>
             let mut plan = session
                 .runtime
                 .block_on(session.applier.plan(PlanOptions::default()))?;
-            aws::allow(&mut plan, &args.guard);
+            session::allow(&mut plan, &args.guard);
             plan
         }
     };
@@ -55,27 +55,28 @@ fn apply(args: &ApplyArgs, session: &aws::Session, verbose: bool) -> Result<i32>
     print_plan(&mut out, &plan, verbose)?;
     out.flush()?;
     if !plan.blocked().is_empty() {
-        return Err(aws::blocked(&plan));
+        return Err(session::blocked(&plan));
     }
     if !plan.imports().is_empty() && !plan.allow_import {
-        return Err(aws::imports_not_allowed(&plan));
+        return Err(session::imports_not_allowed(&plan));
     }
-    let broadening = plan.broadening().len();
-    if broadening > 0 && !args.approve_broadening {
-        let strict = session.env.protection == dap_config::Protection::Strict;
-        if args.yes && strict {
-            return Err(anyhow::Error::new(crate::exit_code::Blocked(format!(
-                "the plan broadens access ({broadening} statement{}, marked BROADENING under \"security\" above or counted under \"grants of new stacks\"; `-v` lists each) in `strict` environment `{}`: `--yes` alone does not approve that; add `--approve-broadening`",
-                if broadening == 1 { "" } else { "s" },
+    let approval =
+        plan.broadening_approval(session.env.protection, args.yes, args.approve_broadening);
+    match approval {
+        BroadeningApproval::Approved => {}
+        BroadeningApproval::Refused { statements } => {
+            return Err(crate::error::CliError::Blocked(format!(
+                "the plan broadens access ({statements} statement{}, marked BROADENING under \"security\" above or counted under \"grants of new stacks\"; `-v` lists each) in `strict` environment `{}`: `--yes` alone does not approve that; add `--approve-broadening`",
+                if statements == 1 { "" } else { "s" },
                 session.env.name
-            ))));
+            )));
         }
-        if !args.yes {
+        BroadeningApproval::Ask { statements } => {
             let question = format!(
-                "The plan broadens access ({broadening} statement{}, marked BROADENING under \"security\" above or counted under \"grants of new stacks\"; `-v` lists each). Approve the broadening?",
-                if broadening == 1 { "" } else { "s" }
+                "The plan broadens access ({statements} statement{}, marked BROADENING under \"security\" above or counted under \"grants of new stacks\"; `-v` lists each). Approve the broadening?",
+                if statements == 1 { "" } else { "s" }
             );
-            if !aws::confirm(&question, false)? {
+            if !session::confirm(&question, false)? {
                 eprintln!("apply cancelled: nothing was changed");
                 return Ok(exit_code::FAILURE);
             }
@@ -86,12 +87,12 @@ fn apply(args: &ApplyArgs, session: &aws::Session, verbose: bool) -> Result<i32>
             "Apply these changes to `{}` (account {}, {})?",
             session.env.name, session.env.account_id, session.env.region
         );
-        if !aws::confirm(&question, args.yes)? {
+        if !session::confirm(&question, args.yes)? {
             eprintln!("apply cancelled: nothing was changed");
             return Ok(exit_code::FAILURE);
         }
     }
-    let observer = aws::observer(&args.aws);
+    let observer = session::observer(&args.aws);
     let report = session
         .runtime
         .block_on(session.applier.apply(&plan, observer))?;

@@ -22,7 +22,7 @@ struct Checked {
     env_file: Option<String>,
 }
 
-pub fn run(args: &CheckArgs) -> Result<i32> {
+pub fn run(args: &CheckArgs) -> crate::error::Result<i32> {
     let checked = match &args.templates {
         Some(dir) => vec![check_folder(dir)?],
         None => {

@@ -2,15 +2,14 @@
 
 use std::io::Write;
 
-use anyhow::Result;
 use dap_applier::StackOutcome;
 
 use crate::args::DestroyArgs;
-use crate::aws;
 use crate::exit_code;
 use crate::progress::finished_line;
+use crate::session;
 
-pub fn run(args: &DestroyArgs) -> Result<i32> {
+pub fn run(args: &DestroyArgs) -> crate::error::Result<i32> {
     // A `strict` environment is refused from its file, before any AWS call (the applier
     // refuses it too, for any other caller).
     let selection = crate::args::EnvSelection {
@@ -25,12 +24,12 @@ pub fn run(args: &DestroyArgs) -> Result<i32> {
             .into());
         }
     }
-    let session = aws::connect(&args.aws)?;
-    aws::locked(&session, "destroy", || destroy(args, &session))
+    let session = session::connect(&args.aws)?;
+    session::locked(&session, "destroy", || destroy(args, &session))
 }
 
 /// List, confirm and delete, holding the lock.
-fn destroy(args: &DestroyArgs, session: &aws::Session) -> Result<i32> {
+fn destroy(args: &DestroyArgs, session: &session::Session) -> crate::error::Result<i32> {
     let plan = if args.orphans {
         session
             .runtime
@@ -77,11 +76,11 @@ fn destroy(args: &DestroyArgs, session: &aws::Session) -> Result<i32> {
         "Delete these stacks of `{}` (account {}, {})?",
         session.env.name, session.env.account_id, session.env.region
     );
-    if !aws::confirm(&question, args.yes)? {
+    if !session::confirm(&question, args.yes)? {
         eprintln!("destroy cancelled: nothing was deleted");
         return Ok(exit_code::FAILURE);
     }
-    let observer = aws::observer(&args.aws);
+    let observer = session::observer(&args.aws);
     let report = session
         .runtime
         .block_on(session.applier.destroy(&plan, observer))?;

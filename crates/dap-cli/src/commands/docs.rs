@@ -13,7 +13,7 @@ use crate::exit_code;
 /// The extensions `dap docs` writes: other files in its folders are left alone.
 const OWNED: [&str; 3] = ["md", "svg", "html"];
 
-pub fn run(args: &DocsArgs) -> Result<i32> {
+pub fn run(args: &DocsArgs) -> crate::error::Result<i32> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut owned_dirs: Vec<PathBuf> = Vec::new();
     let mut regenerate = String::from("dap docs");

@@ -11,17 +11,17 @@ use dap_applier::{
 };
 
 use crate::args::PlanArgs;
-use crate::aws;
 use crate::exit_code;
+use crate::session;
 
-pub fn run(args: &PlanArgs, verbose: bool) -> Result<i32> {
-    let session = aws::connect(&args.aws)?;
+pub fn run(args: &PlanArgs, verbose: bool) -> crate::error::Result<i32> {
+    let session = session::connect(&args.aws)?;
     let options = PlanOptions {
         refresh: args.refresh,
         ..PlanOptions::default()
     };
     let mut plan = session.runtime.block_on(session.applier.plan(options))?;
-    aws::allow(&mut plan, &args.guard);
+    session::allow(&mut plan, &args.guard);
     let mut out = std::io::stdout().lock();
     if let Some(path) = &args.out {
         session
@@ -37,7 +37,7 @@ pub fn run(args: &PlanArgs, verbose: bool) -> Result<i32> {
     }
     out.flush()?;
     if !plan.blocked().is_empty() {
-        return Err(aws::blocked(&plan));
+        return Err(session::blocked(&plan));
     }
     Ok(if plan.has_changes() {
         exit_code::CHANGES

@@ -2,13 +2,13 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Context;
 
 use crate::args::RenderArgs;
 use crate::environments;
 use crate::exit_code;
 
-pub fn run(args: &RenderArgs) -> Result<i32> {
+pub fn run(args: &RenderArgs) -> crate::error::Result<i32> {
     let loaded = environments::load(&args.env_dir, &args.selection)?;
     let mut manifests = Vec::new();
     let mut out = std::io::stdout().lock();

@@ -4,11 +4,11 @@
 use anyhow::Result;
 
 use crate::args::UnlockArgs;
-use crate::aws;
 use crate::exit_code;
+use crate::session;
 
-pub fn run(args: &UnlockArgs) -> Result<i32> {
-    let session = aws::connect(&args.aws)?;
+pub fn run(args: &UnlockArgs) -> crate::error::Result<i32> {
+    let session = session::connect(&args.aws)?;
     let Some(info) = session.runtime.block_on(session.applier.lock_info())? else {
         println!("`{}` is not locked: nothing to release", session.env.name);
         sweep(&session)?;
@@ -26,7 +26,7 @@ pub fn run(args: &UnlockArgs) -> Result<i32> {
         "Release it? Only do so if that run has ended (killed or crashed): a running `{}` would then share `{}` with the next one.",
         info.operation, session.env.name
     );
-    if !aws::confirm(&question, args.yes)? {
+    if !session::confirm(&question, args.yes)? {
         eprintln!("unlock cancelled: the lock is still held");
         return Ok(exit_code::FAILURE);
     }
@@ -37,7 +37,7 @@ pub fn run(args: &UnlockArgs) -> Result<i32> {
 }
 
 /// Delete the change sets a killed `plan` or `apply` left, and list them.
-fn sweep(session: &aws::Session) -> Result<()> {
+fn sweep(session: &session::Session) -> Result<()> {
     let swept = session
         .runtime
         .block_on(session.applier.sweep_change_sets())?;

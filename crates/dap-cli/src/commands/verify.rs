@@ -6,11 +6,11 @@ use anyhow::{Context, Result};
 use dap_applier::Verification;
 
 use crate::args::VerifyArgs;
-use crate::aws;
 use crate::exit_code;
+use crate::session;
 
-pub fn run(args: &VerifyArgs) -> Result<i32> {
-    let session = aws::connect(&args.aws)?;
+pub fn run(args: &VerifyArgs) -> crate::error::Result<i32> {
+    let session = session::connect(&args.aws)?;
     let verification = session.runtime.block_on(session.applier.verify())?;
     let document = serde_json::to_value(&verification)?;
     if let Some(dir) = &args.report {

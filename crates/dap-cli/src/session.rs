@@ -1,5 +1,7 @@
-//! What `plan`, `apply` and `destroy` share: load the environment, render it, start the
-//! runtime, connect to its pinned account, and ask for confirmation.
+//! The session of a command that talks to AWS (`plan`, `apply`, `destroy`, `unlock`,
+//! `verify`): load the environment, render it, run the rules, start the runtime, connect to
+//! its pinned account, hold its lock, and ask for confirmation. The name says what it is;
+//! the AWS calls themselves are the applier's.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
@@ -9,6 +11,7 @@ use dap_applier::{Applier, ConnectOptions, Observer};
 
 use crate::args::{AwsArgs, EnvSelection};
 use crate::environments;
+use crate::error::CliError;
 use crate::progress::Progress;
 
 /// A connected environment.
@@ -23,7 +26,7 @@ pub struct Session {
 
 /// Load, render and connect. Fails before any AWS call on a bad file or a wrong region, and
 /// after one (`sts:GetCallerIdentity`) on a wrong account.
-pub fn connect(args: &AwsArgs) -> Result<Session> {
+pub fn connect(args: &AwsArgs) -> crate::error::Result<Session> {
     let selection = EnvSelection {
         env: Some(args.env.clone()),
         all: false,
@@ -37,11 +40,11 @@ pub fn connect(args: &AwsArgs) -> Result<Session> {
     let findings = dap_rules::check_rendered(&loaded.env, &rendered);
     if findings.has_errors() {
         crate::commands::check::print_report(&mut std::io::stderr().lock(), &findings)?;
-        return Err(anyhow::Error::new(crate::exit_code::Blocked(format!(
+        return Err(CliError::Blocked(format!(
             "`{}` has rule findings at error severity (above); fix them or add a suppression with its reason, then run again (`dap check --env {}`)",
             loaded.path.display(),
             loaded.env.name
-        ))));
+        )));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -75,8 +78,8 @@ pub fn connect(args: &AwsArgs) -> Result<Session> {
 pub fn locked<T>(
     session: &Session,
     operation: &str,
-    body: impl FnOnce() -> Result<T>,
-) -> Result<T> {
+    body: impl FnOnce() -> crate::error::Result<T>,
+) -> crate::error::Result<T> {
     session.runtime.block_on(session.applier.lock(operation))?;
     let watcher = session.runtime.spawn(watch_signals(
         session.applier.clone(),
@@ -106,10 +109,13 @@ pub fn locked<T>(
     }
     match (result, released) {
         (Ok(value), Ok(_)) => Ok(value),
-        (Ok(_), Err(e)) => Err(anyhow::Error::new(e).context(format!(
-            "cannot release the lock of `{}`; release it with `dap unlock --env {}`",
-            session.env.name, session.env.name
-        ))),
+        (Ok(_), Err(e)) => Err(CliError::aws(
+            e,
+            format!(
+                "cannot release the lock of `{}`; release it with `dap unlock --env {}`",
+                session.env.name, session.env.name
+            ),
+        )),
         (Err(e), Ok(_)) => Err(e),
         (Err(e), Err(release)) => {
             eprintln!(
@@ -230,25 +236,25 @@ pub fn allow(plan: &mut dap_applier::Plan, args: &crate::args::GuardArgs) {
 
 /// The error that ends a run whose plan imports existing resources without `--import`
 /// (exit code 3).
-pub fn imports_not_allowed(plan: &dap_applier::Plan) -> anyhow::Error {
+pub fn imports_not_allowed(plan: &dap_applier::Plan) -> CliError {
     let n = plan.imports().len();
-    anyhow::Error::new(crate::exit_code::Blocked(format!(
+    CliError::Blocked(format!(
         "{n} resource{} the model would create already exist{} outside any stack (listed as imports, `<`, above); adopt {} with `--import`, or remove {} first",
         if n == 1 { "" } else { "s" },
         if n == 1 { "s" } else { "" },
         if n == 1 { "it" } else { "them" },
         if n == 1 { "it" } else { "them" },
-    )))
+    ))
 }
 
 /// The error that ends a run whose plan has blocked changes (exit code 3).
-pub fn blocked(plan: &dap_applier::Plan) -> anyhow::Error {
+pub fn blocked(plan: &dap_applier::Plan) -> CliError {
     let n = plan.blocked().len();
-    anyhow::Error::new(crate::exit_code::Blocked(format!(
+    CliError::Blocked(format!(
         "{n} change{} to data-bearing resources {} blocked (see \"blocked\" above); name each one with `--allow-replace` or `--allow-remove` to proceed",
         if n == 1 { "" } else { "s" },
         if n == 1 { "is" } else { "are" },
-    )))
+    ))
 }
 
 #[cfg(test)]
