@@ -7,13 +7,13 @@
 //! types are data-bearing. Data-bearing resources are never replaced or removed unless the
 //! run names each one ([`Allowances`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diff::{self, PropertyChange};
-use crate::plan::{ChangeAction, ResourceChange};
+pub use crate::plan::{Allowances, Loss, Verdict};
+use crate::plan::{ChangeAction, Plan, ResourceChange};
 
 pub use dap_cfn::facts::{create_only, is_data_bearing};
 
@@ -40,51 +40,6 @@ pub fn replacement_reasons(resource_type: &str, properties: &[PropertyChange]) -
         }
     }
     out
-}
-
-/// The guard's verdict on one change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Not a replacement or removal of a data-bearing resource.
-    Unguarded,
-    /// A data-bearing resource would be replaced or removed, and the run does not allow it.
-    Blocked,
-    /// As `Blocked`, but the run names it (`--allow-replace`, `--allow-remove`).
-    Allowed,
-}
-
-/// What the guard guards against in a change, if anything.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Loss {
-    /// The resource would be replaced (a new physical resource, the old one deleted or
-    /// orphaned).
-    Replace,
-    /// The resource would be removed.
-    Remove,
-}
-
-/// The changes a run allows, as `<stack>/<logical id>` (the stack by name, such as
-/// `dap-dev-storage`, or by kind, such as `storage`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Allowances {
-    /// Resources that may be replaced.
-    pub replace: BTreeSet<String>,
-    /// Resources that may be removed.
-    pub remove: BTreeSet<String>,
-}
-
-impl Allowances {
-    /// Whether `loss` of `logical_id` in the stack (name or kind) is allowed.
-    pub fn allows(&self, loss: Loss, stack: &str, kind: &str, logical_id: &str) -> bool {
-        let set = match loss {
-            Loss::Replace => &self.replace,
-            Loss::Remove => &self.remove,
-        };
-        set.contains(&format!("{stack}/{logical_id}"))
-            || set.contains(&format!("{kind}/{logical_id}"))
-    }
 }
 
 /// The loss a change would cause, if its resource is data-bearing.
@@ -175,6 +130,48 @@ pub fn local_changes(
         }
     }
     Ok(out)
+}
+
+impl Plan {
+    /// Judge every change again with the run's allowances. Returns the allowances that name
+    /// no guarded change of the plan (a typo, or a change that is no longer planned).
+    pub fn allow(&mut self, allowances: &Allowances) -> Vec<String> {
+        self.allow_replace = allowances.replace.iter().cloned().collect();
+        self.allow_remove = allowances.remove.iter().cloned().collect();
+        let mut used: Vec<String> = Vec::new();
+        for s in &mut self.stacks {
+            for c in &mut s.changes {
+                assess(c, &s.name, &s.kind, allowances);
+                if let Some(l) = loss(c) {
+                    for a in [
+                        format!("{}/{}", s.name, c.logical_id),
+                        format!("{}/{}", s.kind, c.logical_id),
+                    ] {
+                        used.push(format!("{l:?}:{a}"));
+                    }
+                }
+            }
+        }
+        let mut unused = Vec::new();
+        for (l, set) in [
+            (Loss::Replace, &allowances.replace),
+            (Loss::Remove, &allowances.remove),
+        ] {
+            for a in set {
+                if !used.contains(&format!("{l:?}:{a}")) {
+                    unused.push(format!(
+                        "--allow-{} {a}",
+                        if l == Loss::Replace {
+                            "replace"
+                        } else {
+                            "remove"
+                        }
+                    ));
+                }
+            }
+        }
+        unused
+    }
 }
 
 #[cfg(test)]
