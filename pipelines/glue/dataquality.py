@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "DQDLError", "Rule", "load_rules", "evaluate", "history_from_reports", "summarise",
     "evaluate_on_glue", "publish_metric", "ruleset_from_glue", "read_ruleset", "parse_rulesets",
+    "check_table",
     "DEFAULT_RULES_DIR", "METRIC_NAMESPACE",
 ]
 
@@ -154,7 +155,7 @@ def _uniqueness_metric(cols) -> str:
 _TOKEN = re.compile(r"""
     (?P<ws>[ \t\n]+)
   | (?P<comment>\#[^\n]*)
-  | (?P<string>"(?:[^"\\\n]|\\.)*")
+  | (?P<string>"(?:[^"\\]|\\.)*")
   | (?P<number>[0-9]+(?:\.[0-9]+)?(?![A-Za-z_.0-9]))
   | (?P<ident>[A-Za-z0-9_.]+)
   | (?P<op>>=|<=|!=|[=<>\[\](),+\-*/$!{}:])
@@ -202,13 +203,13 @@ def _tokenize(text: str, source: str) -> list[_Tok]:
 
 def _normalise(text: str) -> str:
     """Whitespace runs outside quoted strings become one space; comments are dropped."""
-    out = []
+    out: list[str] = []
     for m in _TOKEN.finditer(text):
-        if m.lastgroup in ("ws", "comment"):
-            out.append(" ")
-        else:
+        if m.lastgroup not in ("ws", "comment"):
             out.append(m.group())
-    return re.sub(r" +", " ", "".join(out)).strip()
+        elif out and out[-1] != " ":
+            out.append(" ")
+    return "".join(out).strip()
 
 
 class _RuleParser:
@@ -871,6 +872,29 @@ def history_from_reports(paths_or_dicts, table: str) -> list[dict]:
     return [m for _, _, m in runs]
 
 
+def check_table(spark, df, table: str, *, rules_dir: str | None = None, history: list[dict] | None = None,
+                glue_context=None, ruleset_name: str | None = None) -> dict:
+    """One table's `quality` block for the job summary (see `summarise`).
+
+    Locally (no glue_context): the rules of `<rules_dir>/<table>.dqdl` (default DEFAULT_RULES_DIR),
+    evaluated by `evaluate` with `history`; a ruleset the parser refuses raises DQDLError (a bug in
+    the repository, which the tests catch first). On Glue: the deployed ruleset `ruleset_name`,
+    evaluated by Glue's EvaluateDataQuality; an error there (a missing ruleset, a denied call) does
+    not fail the job: the block records it under `error` and counts as one failed rule, so the
+    alarm still fires."""
+    if glue_context is None:
+        text, source = read_ruleset(rules_dir or DEFAULT_RULES_DIR, table)
+        return summarise(evaluate(spark, df, load_rules(text, source), history), source)
+    try:
+        if not ruleset_name:
+            raise KeyError(f"no ruleset for table {table!r} in --quality_rulesets")
+        return summarise(evaluate_on_glue(glue_context, df, ruleset_from_glue(ruleset_name), ruleset_name),
+                         ruleset_name)
+    except Exception as e:  # noqa: BLE001 - monitoring must not fail the job
+        return {"ruleset": ruleset_name, "rules": [], "passed": 0, "failed": 1,
+                "error": f"{type(e).__name__}: {e}"}
+
+
 # --------------------------------------------------------------------------- AWS
 
 def evaluate_on_glue(glue_context, df, ruleset_text: str, context_name: str) -> list[dict]:
@@ -903,17 +927,24 @@ def evaluate_on_glue(glue_context, df, ruleset_text: str, context_name: str) -> 
     return results
 
 
-def publish_metric(results: list[dict], job_name: str, region: str | None = None, client=None) -> dict:
+def publish_metric(results, job_name: str, region: str | None = None, client=None) -> dict:
     """Put `RulesFailed` and `RulesEvaluated` (Count) in CloudWatch namespace DAP/DataQuality with
-    dimension JobName; the platform's alarm on RulesFailed > 0 notifies its topic."""
+    dimension JobName; the platform's alarm on RulesFailed > 0 notifies its topic. `results`: the
+    rule results (a list), or a job summary's `quality` dict (`{table: block}`, where a block that
+    could not be evaluated counts as one failed rule)."""
     if client is None:
         import boto3
         client = boto3.client("cloudwatch", region_name=region) if region else boto3.client("cloudwatch")
-    failed = sum(1 for r in results if r["outcome"] != "Passed")
+    if isinstance(results, dict):
+        failed = sum(int(b.get("failed", 0)) for b in results.values())
+        evaluated = sum(len(b.get("rules") or []) for b in results.values())
+    else:
+        failed = sum(1 for r in results if r["outcome"] != "Passed")
+        evaluated = len(results)
     dims = [{"Name": "JobName", "Value": job_name}]
     request = {"Namespace": METRIC_NAMESPACE, "MetricData": [
         {"MetricName": "RulesFailed", "Dimensions": dims, "Value": float(failed), "Unit": "Count"},
-        {"MetricName": "RulesEvaluated", "Dimensions": dims, "Value": float(len(results)), "Unit": "Count"},
+        {"MetricName": "RulesEvaluated", "Dimensions": dims, "Value": float(evaluated), "Unit": "Count"},
     ]}
     client.put_metric_data(**request)
     return request

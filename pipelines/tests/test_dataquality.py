@@ -250,6 +250,8 @@ def test_one_file_per_table_and_every_rule_supported(tables):
     for path in FILES:
         text = path.read_text(encoding="utf-8")
         assert text.endswith("\n") and "\r" not in text and "\t" not in text, path
+        # what AWS accepts as a Ruleset: printable ASCII and line ends, at most 65,536 characters
+        assert all(" " <= ch <= "~" or ch == "\n" for ch in text) and len(text) <= 65536, path
         assert text.lstrip().splitlines()[0].startswith("#")
         rules = dq.load_rules(text, str(path))
         assert len(rules) >= 5, path
@@ -363,6 +365,7 @@ def test_supported_syntax_beyond_the_shipped_files(spark, frame):
         Uniqueness "licence_number" "status" > 0.9,
         IsUnique "status",
         RowCount between 1 and 3,
+        RowCount between 2 and 3,
         RowCount not between 2 and 5,
         ColumnValues "status" not in ["Cancelled"],
         ColumnValues "status" != "Cancelled",
@@ -378,6 +381,7 @@ def test_supported_syntax_beyond_the_shipped_files(spark, frame):
         'Uniqueness "licence_number" "status" > 0.9': "Passed",
         'IsUnique "status"': "Passed",                 # the all-null key row is left out (deequ)
         "RowCount between 1 and 3": "Passed",
+        "RowCount between 2 and 3": "Failed",          # 2 rows: between is exclusive (AWS)
         "RowCount not between 2 and 5": "Passed",      # 2 <= 2: inclusive
         'ColumnValues "status" not in ["Cancelled"]': "Passed",          # NULL passes not in
         'ColumnValues "status" != "Cancelled"': "Passed",                # and !=
@@ -389,6 +393,16 @@ def test_supported_syntax_beyond_the_shipped_files(spark, frame):
         "Multicolumn.licence_number,status.Uniqueness": 1.0}
     assert got['ColumnValues "fee_paid" between 0 and 100']["evaluated_metrics"] == {
         "Column.fee_paid.ColumnValues.Compliance": 0.0}
+
+
+def test_rule_text_keeps_quoted_strings_as_written():
+    """Whitespace is normalised between tokens only: SQL and patterns are passed to AWS as written."""
+    rules = dq.load_rules('Rules = [\n  CustomSql "select count(*)\n    from  primary" = 0,  # c\n'
+                          '  RowCount   >=\n 1 ,ColumnValues "a" matches "[A-Z]  [0-9]"\n]\n', "x.dqdl")
+    assert [r.text for r in rules] == ['CustomSql "select count(*)\n    from  primary" = 0', "RowCount >= 1",
+                                       'ColumnValues "a" matches "[A-Z]  [0-9]"']
+    assert [r.line for r in rules] == [2, 4, 5]
+    assert [r.canonical() for r in rules] == [r.text for r in rules]
 
 
 def test_missing_column_invalid_where_and_bad_sql_fail_the_rule_not_the_run(spark, frame):
@@ -635,3 +649,35 @@ def test_job_arguments_helpers():
     text, source = dq.read_ruleset(dq.DEFAULT_RULES_DIR, "licences")
     assert source == str(RULES_DIR / "licences.dqdl")
     assert text == (RULES_DIR / "licences.dqdl").read_text(encoding="utf-8")
+
+
+def test_check_table_locally_and_on_glue(spark, frame, fake_glue, fake_boto3, tmp_path):
+    """The one call a job makes per table: locally the repository's file, on Glue the deployed
+    ruleset through EvaluateDataQuality; an error on Glue is recorded and counts as a failure."""
+    df = frame("status_by_year", BASE["status_by_year"])
+    block = dq.check_table(spark, df, "status_by_year")
+    assert block["ruleset"] == str(RULES_DIR / "status_by_year.dqdl")
+    assert (block["passed"], block["failed"]) == (5, 0)
+    (tmp_path / "status_by_year.dqdl").write_text('Rules = [ RowCount > 5 ]\n')
+    mine = dq.check_table(spark, df, "status_by_year", rules_dir=str(tmp_path))
+    assert (mine["passed"], mine["failed"], mine["rules"][0]["failure_reason"]) == (
+        0, 1, "Value: 2.0 does not meet the constraint requirement!")
+    assert dq.check_table(spark, df, "status_by_year", history=[{ROWCOUNT: 100.0}])["failed"] == 1
+    (tmp_path / "licences.dqdl").write_text('Rules = [ ColumnLength "x" > 1 ]\n')
+    with pytest.raises(dq.DQDLError, match="licences.dqdl:1: unsupported rule type ColumnLength"):
+        dq.check_table(spark, df, "licences", rules_dir=str(tmp_path))
+
+    calls, answer = fake_glue
+    answer.append(("RowCount > 0", "Passed", None, {ROWCOUNT: 2.0}))
+    on_glue = dq.check_table(None, df, "status_by_year", glue_context="gc", ruleset_name="dap-dev-status")
+    assert fake_boto3[0].calls == [("get_data_quality_ruleset", {"Name": "dap-dev-status"})]
+    assert calls[1][2] == "Rules = [ RowCount > 0 ]"              # the deployed DQDL, verbatim
+    assert on_glue == {"ruleset": "dap-dev-status", "passed": 1, "failed": 0, "rules": [
+        {"rule": "RowCount > 0", "outcome": "Passed", "failure_reason": None,
+         "evaluated_metrics": {ROWCOUNT: 2.0}}]}
+    missing = dq.check_table(None, df, "status_by_year", glue_context="gc", ruleset_name=None)
+    assert (missing["failed"], missing["rules"]) == (1, [])
+    assert "no ruleset for table 'status_by_year'" in missing["error"]
+    dq.publish_metric({"status_by_year": on_glue, "licences": missing}, "dap-dev-curate")
+    sent = fake_boto3[-1].calls[0][1]["MetricData"]
+    assert [(m["MetricName"], m["Value"]) for m in sent] == [("RulesFailed", 1.0), ("RulesEvaluated", 1.0)]
