@@ -729,6 +729,11 @@ def _block() -> dict:
     return {"rows_read": 0, "rows_kept": 0, "rows_rejected": 0, "rejected_by_reason": {}}
 
 
+def _file_id(uri: str) -> str:
+    from urllib.parse import unquote
+    return unquote(re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*):/+", r"\1:/", uri))
+
+
 def quality_summary(df: DataFrame, inputs: list[InputFile]) -> dict:
     """Row counts (total, per file, per year; every row read is kept or counted under one reason) and
     checks on the kept rows."""
@@ -759,11 +764,15 @@ def quality_summary(df: DataFrame, inputs: list[InputFile]) -> dict:
     ).collect()[0].asDict()
 
     total, by_file, by_year = _block(), {}, {}
+    # input_file_name() spells a file as its FileStatus URI (inspect_input's key); should a file system
+    # spell it otherwise, match on the unquoted path
+    same = {_file_id(f.key): f.key for f in inputs}
     for f in inputs:  # every file, also those without a data row
         by_file[f.key] = {**_block(), "layout": f.header_map.layout, "encoding": f.encoding, "bytes": f.size,
                           "renamed_columns": f.header_map.renamed, "missing_columns": f.header_map.missing}
     for r in group:
-        targets = [total, by_file.setdefault(r["source_file"], {**_block(), "layout": r["source_layout"]}),
+        name = r["source_file"] if r["source_file"] in by_file else same.get(_file_id(r["source_file"]), r["source_file"])
+        targets = [total, by_file.setdefault(name, {**_block(), "layout": r["source_layout"]}),
                    by_year.setdefault(str(r["year"]) if r["year"] is not None else "unknown", _block())]
         for t in targets:
             t["rows_read"] += r["count"]
@@ -874,6 +883,7 @@ def run(spark: SparkSession, sources: list[str], target: str, quality_report: st
         warnings = [f"{f.uri}: warning: header only, no data rows" for f in inputs
                     if counts["by_file"][f.key]["rows_read"]
                     == counts["by_file"][f.key]["rejected_by_reason"].get(REPEATED_HEADER, 0)]
+        written = refused is None
         if refused is None and counts["rows_kept"]:
             remove_root_files(spark, out)
             kept = to_table(df.where(F.col("_reject").isNull()))
@@ -883,6 +893,7 @@ def run(spark: SparkSession, sources: list[str], target: str, quality_report: st
             empty_table(spark).coalesce(1).write.mode("overwrite").parquet(out)
             warnings.append(f"{out}: warning: no data rows in the load: wrote an empty table")
         elif refused is None:
+            written = False
             warnings.append(f"{out}: warning: no data rows in the load: the table keeps its partitions")
         report = {
             "job": "clean", "dataset": DATASET, "table": TABLE,
@@ -895,7 +906,7 @@ def run(spark: SparkSession, sources: list[str], target: str, quality_report: st
             **counts,
             "warnings": warnings,
             "output": out,
-            "table_written": refused is None,
+            "table_written": written,
         }
         # keep the historical order: counts, checks, files, years last
         for k in ("checks_on_kept_rows", "by_file", "by_year"):

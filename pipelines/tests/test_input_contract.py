@@ -222,6 +222,12 @@ def test_unknown_column_refused_naming_it_and_closest_names(spark, capsys, tmp_p
     assert not (tmp_path / "raw").exists()
 
 
+def test_source_file_names_matched_whatever_the_spelling():
+    # by_file keys are input_file_name()'s spelling; the listing may spell a file otherwise
+    assert clean._file_id("file:///data/a%20b.csv") == clean._file_id("file:/data/a b.csv")
+    assert clean._file_id("s3://bucket/landing/x%2By.csv") == clean._file_id("s3://bucket/landing/x+y.csv")
+
+
 def test_column_alias_table():
     known = clean._known_names()
     for alias, column in clean.COLUMN_ALIASES.items():
@@ -260,6 +266,8 @@ def test_header_only_load_writes_an_empty_typed_table(header_only_run, tables):
     assert report["outcome"] == "ok" and report["rows_read"] == 0 and report["table_written"]
     assert any("header-only.csv: warning: header only, no data rows" in w for w in report["warnings"])
     assert by_name(report)["header-only.csv"]["rows_read"] == 0  # listed, with its encoding and layout
+    assert by_name(report)["header-only.csv"]["encoding"] == "utf-8-sig"
+    assert_every_row_accounted(report)
     root = out / "raw" / DATASET / "licences"
     files = sorted(root.rglob("*.parquet"))
     assert len(files) == 1 and files[0].parent == root  # no partition folder: no year to name
@@ -303,6 +311,7 @@ def test_real_load_after_a_header_only_load_replaces_the_empty_file(spark, heade
     # an empty load never clears a table that has partitions
     again = clean.main(["clean.py", "--source", str(CONTRACT / "header-only.csv"), "--target", str(raw)])
     assert any("the table keeps its partitions" in w for w in again["warnings"])
+    assert again["outcome"] == "ok" and not again["table_written"]
     assert len(read_table(raw, "licences")) == 10 and not list(root.glob("*.parquet"))
 
 
@@ -330,6 +339,7 @@ def test_too_many_invalid_rows_refuse_the_load(spark, capsys, tmp_path, problems
 def test_threshold_is_a_job_argument(spark, tmp_path):
     report = clean.main(argv(tmp_path, "mostly-invalid.csv", extra=["--max_rejected_percent", "30"]))
     assert report["outcome"] == "ok" and report["rows_kept"] == 7 and report["max_rejected_percent"] == 30.0
+    assert_every_row_accounted(report)
     assert len(read_table(tmp_path / "raw", "licences")) == 7
 
 
