@@ -336,19 +336,14 @@ def test_too_many_invalid_rows_refuse_the_load(spark, capsys, tmp_path, problems
     assert_every_row_accounted(summary)
 
 
-def test_threshold_is_a_job_argument(spark, tmp_path):
-    report = clean.main(argv(tmp_path, "mostly-invalid.csv", extra=["--max_rejected_percent", "30"]))
-    assert report["outcome"] == "ok" and report["rows_kept"] == 7 and report["max_rejected_percent"] == 30.0
-    assert_every_row_accounted(report)
-    assert len(read_table(tmp_path / "raw", "licences")) == 7
-
-
 def test_a_load_that_keeps_no_row_is_refused(spark, capsys, tmp_path):
+    # even when the threshold allows every row to be invalid
     line = refused(capsys, argv(tmp_path, "all-invalid.csv", extra=["--max_rejected_percent", "100"]))
     assert "load refused: no row kept of the 4 rows read (rejected: invalid_licence_rsn 4; kept 0)" in line
     assert not (tmp_path / "raw").exists()
     summary = written_summary(tmp_path)
     assert summary["outcome"] == "refused" and summary["rows_kept"] == 0
+    assert summary["max_rejected_percent"] == 100.0
     assert_every_row_accounted(summary)
 
 
