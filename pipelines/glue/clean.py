@@ -6,22 +6,41 @@ from any number of files / folders, cleans and types them, keeps one row per lic
 revision) and writes the raw table `licences` as Parquet partitioned by `year=YYYY/` under
 `<target>/business-licences/licences/`, plus a JSON data-quality summary under `--quality_report`.
 
+The input contract (pipelines/README.md, "The clean job's input contract"): every file is checked
+before Spark reads it: its encoding (UTF-8, with or without BOM, or the one `--encoding` names for
+files that are not UTF-8) and its header (canonical names or COLUMN_ALIASES; an unknown column is
+refused). A load whose invalid rows exceed `--max_rejected_percent` of the rows read, or that keeps
+no row of the rows it read, is refused: the quality summary says why and the table is not written.
+A header-only load writes an empty, typed table.
+
 Self-contained (Glue uploads one script per job). Runs on AWS Glue 5.0 (Spark 3.5, Python 3.11) and
 under plain local PySpark: the Glue-only parts are used only when `awsglue` is importable.
 
 Arguments (Glue DefaultArguments, same names locally):
-  --source          landing URI(s): files or prefixes, comma-separated, e.g. s3://landing/business-licences/
-  --target          raw zone base URI, e.g. s3://raw-bucket/ (the job appends business-licences/licences/)
-  --quality_report  URI prefix for the quality summary (the job writes clean-<UTC timestamp>.json there)
+  --source                landing URI(s): files or prefixes, comma-separated, e.g. s3://landing/business-licences/
+  --target                raw zone base URI, e.g. s3://raw-bucket/ (the job appends business-licences/licences/)
+  --quality_report        URI prefix for the quality summary (the job writes clean-<UTC timestamp>.json there)
+  --encoding              optional: Python codec name (windows-1252, latin-1, utf-16, ...) of the files that
+                          are not UTF-8; without it such files are refused
+  --max_rejected_percent  optional, default 5: refuse the load when more than this percentage of the rows
+                          read are invalid (0..100)
+
+Exit codes (local runs): 0 written; 2 bad input or a refused load (one line on stderr:
+`clean: <file or source>: <message>`); 1 an unexpected error (with its traceback). On Glue the same
+errors are raised, so the job run fails with the message.
 """
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import datetime as _dt
+import difflib
 import json
 import os
+import re
 import sys
+from dataclasses import dataclass, field
 from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -80,6 +99,45 @@ CURRENT_LAYOUT = [
 LEGACY_LAYOUT = CURRENT_LAYOUT[:-1]
 REQUIRED_COLUMNS = ["FOLDERYEAR", "LicenceRSN", "LicenceNumber", "LicenceRevisionNumber", "Status"]
 
+# Other header names the exports have used (or that people use when they re-save an export), mapped to
+# the CURRENT_LAYOUT name they mean. Header names are compared by `_key` (lower case, letters and digits
+# only), so `Postal Code`, `postal_code` and `POSTALCODE` are all `PostalCode` without being listed;
+# they are listed anyway where a known export or the raw table used them, as documentation. A header
+# name that is neither a CURRENT_LAYOUT name nor an alias is refused (pipelines/README.md).
+COLUMN_ALIASES = {
+    # the raw table's snake_case names, and spaced names
+    "folder_year": "FOLDERYEAR", "Folder Year": "FOLDERYEAR", "FolderYear": "FOLDERYEAR",
+    "licence_rsn": "LicenceRSN", "Licence RSN": "LicenceRSN",
+    "licence_number": "LicenceNumber", "Licence Number": "LicenceNumber",
+    "licence_revision_number": "LicenceRevisionNumber", "Licence Revision Number": "LicenceRevisionNumber",
+    "business_name": "BusinessName", "Business Name": "BusinessName",
+    "business_trade_name": "BusinessTradeName", "Business Trade Name": "BusinessTradeName",
+    "issued_date": "IssuedDate", "Issued Date": "IssuedDate",
+    "expired_date": "ExpiredDate", "Expired Date": "ExpiredDate",
+    "business_type": "BusinessType", "Business Type": "BusinessType",
+    "business_sub_type": "BusinessSubType", "Business Sub Type": "BusinessSubType",
+    "unit_type": "UnitType", "Unit Type": "UnitType",
+    "postal_code": "PostalCode", "Postal Code": "PostalCode",
+    "local_area": "LocalArea", "Local Area": "LocalArea",
+    "number_of_employees": "NumberofEmployees", "Number of Employees": "NumberofEmployees",
+    "fee_paid": "FeePaid", "Fee Paid": "FeePaid",
+    "extract_date": "ExtractDate", "Extract Date": "ExtractDate",
+    # other words for the same thing
+    "PostCode": "PostalCode", "Post Code": "PostalCode",
+    "Neighbourhood": "LocalArea", "Neighborhood": "LocalArea",
+    # US spelling (the portal's English pages say "license")
+    "LicenseRSN": "LicenceRSN", "LicenseNumber": "LicenceNumber",
+    "LicenseRevisionNumber": "LicenceRevisionNumber",
+}
+
+DEFAULT_MAX_REJECTED_PERCENT = 5.0
+# Reasons a row is rejected. Invalid rows count towards --max_rejected_percent; dedupe reasons (older
+# revisions, duplicates) and repeated header lines do not.
+INVALID_REASONS = ["malformed_record", "invalid_licence_rsn", "missing_licence_number", "invalid_folder_year"]
+DEDUPE_REASONS = ["duplicate_licence_rsn", "superseded_revision", "duplicate_licence_number"]
+REPEATED_HEADER = "repeated_header"
+EXIT_REFUSED = 2  # bad input or a refused load (1: an unexpected error)
+
 LOCAL_AREAS = [
     "Arbutus-Ridge", "Downtown", "Dunbar-Southlands", "Fairview", "Grandview-Woodland",
     "Hastings-Sunrise", "Kensington-Cedar Cottage", "Kerrisdale", "Killarney", "Kitsilano",
@@ -114,6 +172,26 @@ SESSION_CONF = {
 }
 
 
+# --------------------------------------------------------------------------- errors
+
+class InputError(ValueError):
+    """Bad input: a file the job refuses, a bad argument, a refused load. Locally: one line on stderr
+    and exit 2; on Glue: raised, so the job run fails with this message."""
+
+    def __init__(self, message: str, file: str | None = None):
+        self.file, self.message = file, message
+        super().__init__(f"{file}: {message}" if file else message)
+
+
+class LoadRefused(InputError):
+    """The rows were read and counted, but the load breaks --max_rejected_percent or keeps no row:
+    the quality summary is written (`outcome: refused`), the table is not."""
+
+    def __init__(self, message: str, file: str | None, report: dict):
+        super().__init__(message, file)
+        self.report = report
+
+
 # --------------------------------------------------------------------------- input discovery
 
 def _hadoop(spark: SparkSession, uri: str):
@@ -128,11 +206,12 @@ def list_input_files(spark: SparkSession, sources: list[str]) -> list[str]:
     for src in sources:
         path, fs = _hadoop(spark, src)
         if not fs.exists(path):
-            raise FileNotFoundError(f"input not found: {src}")
+            raise InputError("no such file or folder", src)
         status = fs.getFileStatus(path)
         if status.isFile():
             files.append(status.getPath().toString())
             continue
+        found = 0
         it = fs.listFiles(path, True)
         while it.hasNext():
             p = it.next().getPath()
@@ -140,15 +219,154 @@ def list_input_files(spark: SparkSession, sources: list[str]) -> list[str]:
             if p.getName().lower().endswith(".csv") and not any(
                     part.startswith(("_", ".")) for part in rel.split("/") if part):
                 files.append(p.toString())
+                found += 1
+        if not found:
+            raise InputError("no *.csv file in this folder", src)
+    if not files:
+        raise InputError("no input: --source names no file")
     return sorted(set(files))
 
 
-def read_header(spark: SparkSession, uri: str) -> list[str]:
+# ---- encodings
+
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+BOMS = [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
+# Python codec name (codecs.lookup(...).name) -> the Java charset Spark's CSV reader decodes with, where
+# the names differ; other names are tried as they are (cp850, iso8859-15, koi8-r ... Java knows them).
+JAVA_CHARSETS = {
+    "utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE",
+    "utf-32-le": "UTF-32LE", "utf-32-be": "UTF-32BE", "iso8859-1": "ISO-8859-1", "ascii": "US-ASCII",
+    "mac-roman": "x-MacRoman",
+}
+SCAN_CHUNK = 4 << 20  # bytes per read when checking a file's encoding
+
+
+def resolve_encoding(name: str | None) -> str | None:
+    """--encoding as a Python codec's canonical name (windows-1252 -> cp1252, latin-1 -> iso8859-1)."""
+    if name is None or not name.strip():
+        return None
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        raise InputError(f"--encoding {name}: unknown encoding (a Python codec name such as windows-1252, "
+                         "latin-1, utf-16)") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError(f"--encoding {name}: not a text encoding")
+    return info.name
+
+
+def _java_charset(spark: SparkSession, codec: str, bom: bool) -> str:
+    """The Java charset that decodes like the Python codec (utf-16/utf-32 without a BOM: the machine's
+    byte order, as Python does)."""
+    if codec in ("utf-16", "utf-32"):
+        return codec.upper() if bom else f"{codec.upper()}{'LE' if sys.byteorder == 'little' else 'BE'}"
+    Charset = spark.sparkContext._jvm.java.nio.charset.Charset
+    candidates = [JAVA_CHARSETS.get(codec), codec, codec.replace("-", "_"), codec.replace("_", "-")]
+    m = re.fullmatch(r"cp(125\d)", codec)
+    if m:
+        candidates.insert(0, f"windows-{m.group(1)}")
+    for c in candidates:
+        try:
+            if c and Charset.isSupported(c):
+                return Charset.forName(c).name()
+        except Exception:  # py4j: IllegalCharsetNameException
+            continue
+    raise InputError(f"--encoding {codec}: Spark (Java) has no decoder for this encoding")
+
+
+def _sniff_bom(spark: SparkSession, uri: str) -> str | None:
+    path, fs = _hadoop(spark, uri)
+    stream = fs.open(path)
+    try:
+        head = bytes(stream.readNBytes(4))
+    finally:
+        stream.close()
+    return next((name for bom, name in BOMS if head.startswith(bom)), None)
+
+
+@dataclass
+class ScanError:
+    offset: int        # bytes from the start of the file
+    kind: str          # "invalid" (a malformed or unmappable sequence), "nul_byte", "nul_char"
+    sequence: bytes = b""
+
+
+def scan_encoding(spark: SparkSession, uri: str, charset: str, chunk: int = SCAN_CHUNK):
+    """Stream the file through the JVM's decoder for `charset` (CodingErrorAction.REPORT), one chunk at
+    a time: returns (size in bytes, None) or (bytes read so far, ScanError). With UTF-8 a NUL byte is an
+    error too (UTF-16 without a byte-order mark, binary files); with other charsets a NUL character.
+    The bytes stay in the JVM (py4j moves about 20 MB/s, the decoder runs at over 100 MB/s)."""
+    jvm = spark.sparkContext._jvm
+    nio = jvm.java.nio
+    report = nio.charset.CodingErrorAction.REPORT
+    decoder = nio.charset.Charset.forName(charset).newDecoder() \
+        .onMalformedInput(report).onUnmappableCharacter(report)
+    utf8 = charset == "UTF-8"
+    nul = jvm.java.util.regex.Pattern.compile("\\x00")
+    latin1 = nio.charset.StandardCharsets.ISO_8859_1
+    path, fs = _hadoop(spark, uri)
+    stream = fs.open(path)
+    try:
+        # (a byte[] would be copied into Python by py4j: read through a channel into a ByteBuffer)
+        channel = nio.channels.Channels.newChannel(stream)
+        buf, chars = nio.ByteBuffer.allocate(chunk), nio.CharBuffer.allocate(chunk)
+        consumed, eof = 0, False  # consumed: bytes before buf's first byte
+        while not eof:
+            while buf.hasRemaining():  # fill the chunk (a channel may return less, e.g. from S3)
+                if channel.read(buf) < 0:
+                    eof = True
+                    break
+            buf.flip()
+            nul_at = None  # the first problem in file order is reported: a NUL byte or a bad sequence
+            if utf8:
+                m = nul.matcher(latin1.decode(buf.duplicate()))  # one char per byte: offsets are bytes
+                if m.find():
+                    nul_at = consumed + m.start()
+            while True:
+                result = decoder.decode(buf, chars, eof)
+                if result.isError():
+                    at = buf.position()
+                    if nul_at is not None and nul_at < consumed + at:
+                        break
+                    seq = bytes((buf.get(at + i) & 0xFF) for i in range(min(result.length(), 4)))
+                    return consumed + at, ScanError(consumed + at, "invalid", seq)
+                chars.flip()
+                if not utf8:
+                    m = nul.matcher(chars)
+                    if m.find():
+                        return consumed, ScanError(consumed + buf.position(), "nul_char", b"")
+                chars.clear()
+                if not result.isOverflow():
+                    break
+            if nul_at is not None:
+                return nul_at, ScanError(nul_at, "nul_byte", b"\x00")
+            consumed += buf.position()
+            buf.compact()
+        decoder.flush(chars)
+        return consumed + buf.position(), None
+    finally:
+        stream.close()
+
+
+def _describe(err: ScanError, encoding: str) -> str:
+    seq = " ".join(f"0x{b:02X}" for b in err.sequence)
+    if err.kind == "nul_byte":
+        return (f"not UTF-8 text: NUL byte at byte offset {err.offset} (UTF-16 without a byte-order mark, "
+                "or a binary file); if it is UTF-16 pass --encoding utf-16-le (or utf-16-be)")
+    if err.kind == "nul_char":
+        return f"not {encoding} text: a NUL character in the bytes before offset {err.offset} (wrong --encoding?)"
+    return f"invalid {encoding} byte sequence {seq} at byte offset {err.offset}"
+
+
+# ---- headers
+
+def read_header(spark: SparkSession, uri: str, charset: str = "UTF-8") -> list[str]:
     jvm = spark.sparkContext._jvm
     path, fs = _hadoop(spark, uri)
     stream = fs.open(path)
     try:
-        line = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, "UTF-8")).readLine()
+        line = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, charset)).readLine()
     finally:
         stream.close()
     line = (line or "").lstrip("\ufeff").rstrip("\r\n")
@@ -159,29 +377,147 @@ def _key(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
-def detect_layout(header: list[str]) -> tuple[str, dict[str, int]]:
-    """Return (layout name, {source column: position}) for a header; raise on an unknown layout."""
-    by_key = {_key(h): i for i, h in enumerate(header)}
-    positions = {c: by_key[_key(c)] for c in CURRENT_LAYOUT if _key(c) in by_key}
-    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
-    if missing:
-        raise ValueError(f"unknown layout, missing columns {missing} in header {header}")
+def _known_names() -> dict[str, str]:
+    """key of every accepted header name -> the CURRENT_LAYOUT name it means."""
+    known = {_key(a): c for a, c in COLUMN_ALIASES.items()}
+    known.update({_key(c): c for c in CURRENT_LAYOUT})
+    return known
+
+
+def _closest(name: str, known: dict[str, str]) -> list[str]:
+    keys = difflib.get_close_matches(_key(name), list(known), n=6, cutoff=0.6)
+    return list(dict.fromkeys(known[k] for k in keys))[:3]
+
+
+@dataclass
+class HeaderMap:
+    layout: str
+    positions: dict[str, int]                                  # CURRENT_LAYOUT name -> position
+    renamed: dict[str, str] = field(default_factory=dict)      # header name -> CURRENT_LAYOUT name (aliases)
+    missing: list[str] = field(default_factory=list)           # optional CURRENT_LAYOUT names absent
+
+
+def map_header(header: list[str], file: str | None = None) -> HeaderMap:
+    """Map a header to CURRENT_LAYOUT names (by `_key`, through COLUMN_ALIASES); refuse unknown,
+    unnamed or doubled columns and missing required ones, naming them and the closest known names."""
+    known = _known_names()
+    positions: dict[str, int] = {}
+    renamed: dict[str, str] = {}
+    problems: list[str] = []
+    unknown: list[str] = []
+    for i, name in enumerate(header):
+        col = known.get(_key(name))
+        if not _key(name):
+            problems.append(f"column {i + 1} has no name")
+        elif col is None:
+            close = _closest(name, known)
+            unknown.append(f"{name!r} (closest known: {', '.join(close)})" if close else f"{name!r} (no close known name)")
+        elif col in positions:
+            problems.append(f"columns {header[positions[col]]!r} and {name!r} both mean {col}")
+        else:
+            positions[col] = i
+            if name != col:
+                renamed[name] = col
+    if unknown:
+        problems.insert(0, f"unknown column{'s' if len(unknown) > 1 else ''} {'; '.join(unknown)}")
+    missing_required = [c for c in REQUIRED_COLUMNS if c not in positions]
+    if missing_required:
+        shown = header if len(header) <= 30 else header[:30] + ["..."]
+        raise InputError(f"unknown layout: missing required columns {', '.join(missing_required)}"
+                         + (f"; {'; '.join(problems)}" if problems else "") + f" (header: {shown})", file)
+    if problems:
+        raise InputError("; ".join(problems) + " (known names: CURRENT_LAYOUT and COLUMN_ALIASES in "
+                         "clean.py, listed in pipelines/README.md)", file)
     layout = "current" if "geo_point_2d" in positions else "legacy"
-    return layout, positions
+    expected = CURRENT_LAYOUT if layout == "current" else LEGACY_LAYOUT
+    return HeaderMap(layout, positions, renamed, [c for c in expected if c not in positions])
 
 
-def read_landing(spark: SparkSession, files: list[str]) -> DataFrame:
-    """All files as one DataFrame of source columns (strings) + source_file, source_layout, _corrupt_record."""
-    groups: dict[tuple, list[str]] = {}
-    header_names: dict[str, list[str]] = {}
-    for f in files:
-        header = read_header(spark, f)
-        header_names[f] = header
-        layout, positions = detect_layout(header)
-        groups.setdefault((layout, len(header), tuple(sorted(positions.items()))), []).append(f)
+def detect_layout(header: list[str], file: str | None = None) -> tuple[str, dict[str, int]]:
+    """Return (layout name, {CURRENT_LAYOUT name: position}) for a header; raise InputError (a
+    ValueError) on an unknown layout or column."""
+    h = map_header(header, file)
+    return h.layout, h.positions
+
+
+# ---- one input file, checked
+
+@dataclass
+class InputFile:
+    uri: str                 # as listed (Hadoop path)
+    key: str                 # as Spark's input_file_name() spells it: the raw table's source_file
+    encoding: str            # Python codec name the file was read as: utf-8, utf-8-sig (with BOM), cp1252 ...
+    charset: str             # the Java charset Spark decodes it with
+    size: int
+    header: list[str]
+    header_map: HeaderMap
+
+
+def inspect_input(spark: SparkSession, uri: str, encoding: str | None = None) -> InputFile:
+    """Check one file's encoding (streaming) and header; refuse it with InputError.
+
+    UTF-8 (a UTF-8 BOM, or no BOM and valid UTF-8 without NUL bytes) is read as UTF-8 whatever
+    --encoding says; a UTF-16/UTF-32 byte-order mark needs --encoding utf-16 (utf-32); other files are
+    read with --encoding (checked strictly: a byte that is not valid in it refuses the file), or
+    refused without it."""
+    bom = _sniff_bom(spark, uri)
+    if bom == "utf-8-sig":
+        size, err = scan_encoding(spark, uri, "UTF-8")
+        if err:
+            raise InputError(f"UTF-8 byte-order mark, but {_describe(err, 'UTF-8')}", uri)
+        used, charset = "utf-8-sig", "UTF-8"
+    elif bom:  # UTF-16 / UTF-32
+        family = bom[:6]
+        if not encoding or not encoding.startswith(family):
+            given = f"but --encoding is {encoding}" if encoding else "not UTF-8"
+            raise InputError(f"the file is {family.upper()} ({bom[-2:].upper()} byte-order mark at byte 0), "
+                             f"{given}: pass --encoding {family} to read it", uri)
+        charset = family.upper()  # Java's UTF-16 / UTF-32 decoders follow the byte-order mark
+        size, err = scan_encoding(spark, uri, charset)
+        if err:
+            raise InputError(_describe(err, family.upper()), uri)
+        used = family
+    else:
+        size, err = scan_encoding(spark, uri, "UTF-8")
+        if size == 0 and err is None:
+            raise InputError("empty file (0 bytes): no header line", uri)
+        if err is None:
+            used, charset = "utf-8", "UTF-8"
+        elif not encoding:
+            hint = ("" if err.kind == "nul_byte" else
+                    " (not UTF-8: a Windows-1252 or Latin-1 export? pass --encoding windows-1252)")
+            raise InputError(_describe(err, "UTF-8") + hint, uri)
+        else:
+            charset = _java_charset(spark, encoding, bom=False)
+            size, err2 = scan_encoding(spark, uri, charset)
+            if err2:
+                raise InputError(f"not UTF-8 ({_describe(err, 'UTF-8')}) and not {encoding} either: "
+                                 f"{_describe(err2, encoding)}", uri)
+            used = encoding
+    header = read_header(spark, uri, charset)
+    if not header:
+        raise InputError("no header line", uri)
+    path, fs = _hadoop(spark, uri)
+    key = fs.getFileStatus(path).getPath().toUri().toString()
+    return InputFile(uri, key, used, charset, size, header, map_header(header, uri))
+
+
+def _header_key(c):
+    """`_key` in Spark: lower case, letters and digits only (drops a BOM, quotes, spaces)."""
+    return F.regexp_replace(F.lower(c), r"[^\p{L}\p{N}]", "")
+
+
+def read_landing(spark: SparkSession, inputs: list[InputFile]) -> DataFrame:
+    """All files as one DataFrame of source columns (strings) + source_file, source_layout,
+    _corrupt_record, _repeated_header (the row repeats a header: concatenated exports)."""
+    groups: dict[tuple, list[InputFile]] = {}
+    for f in inputs:
+        h = f.header_map
+        groups.setdefault((f.charset, h.layout, len(f.header), tuple(sorted(h.positions.items()))), []).append(f)
+    known = _known_names()
     frames = []
-    for (layout, width, positions), group in sorted(groups.items()):
-        names = list(header_names[group[0]])
+    for (charset, layout, width, positions), group in sorted(groups.items(), key=lambda kv: kv[0]):
+        names = list(group[0].header)
         if (len({n.lower() for n in names}) != width or "_corrupt_record" in names
                 or any(not n or "`" in n for n in names)):
             names = [f"_c{i}" for i in range(width)]
@@ -190,18 +526,23 @@ def read_landing(spark: SparkSession, files: list[str]) -> DataFrame:
                               + [T.StructField("_corrupt_record", T.StringType())])
         df = (spark.read.schema(schema)
               .option("header", True).option("sep", ";").option("quote", '"').option("escape", '"')
-              .option("multiLine", True).option("encoding", "UTF-8").option("mode", "PERMISSIVE")
+              .option("multiLine", True).option("encoding", charset).option("mode", "PERMISSIVE")
               .option("columnNameOfCorruptRecord", "_corrupt_record")
-              .csv(group))
+              .csv([f.uri for f in group]))
         pos = dict(positions)
+        col = {c: F.col(f"`{names[pos[c]]}`") for c in pos}
+        # a header line again (two exports concatenated): every required column holds a name of itself
+        repeated = reduce(lambda a, b: a & b, [
+            F.coalesce(_header_key(col[c]).isin(sorted(k for k, v in known.items() if v == c)), F.lit(False))
+            for c in REQUIRED_COLUMNS])
         frames.append(df.select(
-            *[(F.col(f"`{names[pos[c]]}`") if c in pos else F.lit(None).cast("string")).alias(c)
-              for c in CURRENT_LAYOUT],
+            *[(col[c] if c in pos else F.lit(None).cast("string")).alias(c) for c in CURRENT_LAYOUT],
             F.input_file_name().alias("source_file"),
             F.lit(layout).alias("source_layout"),
-            F.col("_corrupt_record")))
+            F.col("_corrupt_record"),
+            repeated.alias("_repeated_header")))
     if not frames:
-        raise FileNotFoundError("no input CSV files found")
+        raise InputError("no input CSV files found")
     return reduce(DataFrame.unionByName, frames)
 
 
@@ -244,8 +585,9 @@ def _parse_instant(c):
 def clean_columns(raw: DataFrame) -> DataFrame:
     """Per-row cleaning and typing. Keeps helper columns `_*` for dedup and the quality report."""
     s = {c: _nz(F.col(c), c in COLLAPSE) for c in CURRENT_LAYOUT}
+    repeated = F.col("_repeated_header") if "_repeated_header" in raw.columns else F.lit(False)
     df = raw.select(*[s[c].alias(SRC + c) for c in CURRENT_LAYOUT],
-                    "source_file", "source_layout", "_corrupt_record")
+                    "source_file", "source_layout", "_corrupt_record", repeated.alias("_repeated_header"))
 
     # identity
     df = (df.withColumn("licence_rsn", F.when(S("LicenceRSN").rlike(r"^[0-9]{1,18}$"),
@@ -341,7 +683,8 @@ def clean_columns(raw: DataFrame) -> DataFrame:
     # completeness of the source row: tie-break between near duplicates
     df = df.withColumn("_filled", reduce(lambda a, b: a + b,
                                          [S(c).isNotNull().cast("int") for c in CURRENT_LAYOUT]))
-    df = df.withColumn("_reject", F.when(F.col("_corrupt_record").isNotNull(), F.lit("malformed_record"))
+    df = df.withColumn("_reject", F.when(F.col("_repeated_header"), F.lit(REPEATED_HEADER))
+                       .when(F.col("_corrupt_record").isNotNull(), F.lit("malformed_record"))
                        .when(F.col("licence_rsn").isNull(), F.lit("invalid_licence_rsn"))
                        .when(F.col("licence_number").isNull(), F.lit("missing_licence_number"))
                        .when(F.col("year").isNull(), F.lit("invalid_folder_year")))
@@ -382,7 +725,18 @@ def to_table(df: DataFrame) -> DataFrame:
 
 # --------------------------------------------------------------------------- quality summary
 
-def quality_summary(df: DataFrame, files: list[str]) -> dict:
+def _block() -> dict:
+    return {"rows_read": 0, "rows_kept": 0, "rows_rejected": 0, "rejected_by_reason": {}}
+
+
+def _file_id(uri: str) -> str:
+    from urllib.parse import unquote
+    return unquote(re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*):/+", r"\1:/", uri))
+
+
+def quality_summary(df: DataFrame, inputs: list[InputFile]) -> dict:
+    """Row counts (total, per file, per year; every row read is kept or counted under one reason) and
+    checks on the kept rows."""
     group = (df.groupBy("source_file", "source_layout", "year", "_reject").count().collect())
     kept = df.where(F.col("_reject").isNull())
     c = lambda cond: F.sum(F.when(cond, 1).otherwise(0))  # noqa: E731
@@ -409,13 +763,17 @@ def quality_summary(df: DataFrame, files: list[str]) -> dict:
         c(F.col("business_type_historic")).alias("business_type_historic"),
     ).collect()[0].asDict()
 
-    def block():
-        return {"rows_read": 0, "rows_kept": 0, "rows_rejected": 0, "rejected_by_reason": {}}
-
-    total, by_file, by_year = block(), {}, {}
+    total, by_file, by_year = _block(), {}, {}
+    # input_file_name() spells a file as its FileStatus URI (inspect_input's key); should a file system
+    # spell it otherwise, match on the unquoted path
+    same = {_file_id(f.key): f.key for f in inputs}
+    for f in inputs:  # every file, also those without a data row
+        by_file[f.key] = {**_block(), "layout": f.header_map.layout, "encoding": f.encoding, "bytes": f.size,
+                          "renamed_columns": f.header_map.renamed, "missing_columns": f.header_map.missing}
     for r in group:
-        targets = [total, by_file.setdefault(r["source_file"], {**block(), "layout": r["source_layout"]}),
-                   by_year.setdefault(str(r["year"]) if r["year"] is not None else "unknown", block())]
+        name = r["source_file"] if r["source_file"] in by_file else same.get(_file_id(r["source_file"]), r["source_file"])
+        targets = [total, by_file.setdefault(name, {**_block(), "layout": r["source_layout"]}),
+                   by_year.setdefault(str(r["year"]) if r["year"] is not None else "unknown", _block())]
         for t in targets:
             t["rows_read"] += r["count"]
             if r["_reject"] is None:
@@ -423,13 +781,28 @@ def quality_summary(df: DataFrame, files: list[str]) -> dict:
             else:
                 t["rows_rejected"] += r["count"]
                 t["rejected_by_reason"][r["_reject"]] = t["rejected_by_reason"].get(r["_reject"], 0) + r["count"]
+    invalid = sum(total["rejected_by_reason"].get(r, 0) for r in INVALID_REASONS)
     return {
-        "job": "clean", "dataset": DATASET, "table": TABLE,
-        "generated_at": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "input_files": len(files), **total,
+        **total,
+        "rows_invalid": invalid,
+        "rows_invalid_percent": round(100.0 * invalid / total["rows_read"], 3) if total["rows_read"] else 0.0,
         "checks_on_kept_rows": {k: int(v or 0) for k, v in checks.items()},
         "by_file": dict(sorted(by_file.items())), "by_year": dict(sorted(by_year.items())),
     }
+
+
+def judge(counts: dict, max_rejected_percent: float) -> str | None:
+    """Why the load is refused, or None. A load without data rows (header-only files) is not refused."""
+    read, kept, invalid = counts["rows_read"], counts["rows_kept"], counts["rows_invalid"]
+    data_rows = read - counts["rejected_by_reason"].get(REPEATED_HEADER, 0)
+    if data_rows == 0:
+        return None
+    if kept == 0:
+        return f"no row kept of the {read} rows read"
+    if invalid * 100.0 > max_rejected_percent * read:
+        return (f"{invalid} of the {read} rows read are invalid ({100.0 * invalid / read:.2f}% > "
+                f"--max_rejected_percent {max_rejected_percent:g})")
+    return None
 
 
 def write_text(spark: SparkSession, uri: str, text: str) -> None:
@@ -439,6 +812,37 @@ def write_text(spark: SparkSession, uri: str, text: str) -> None:
         out.write(bytearray(text.encode("utf-8")))
     finally:
         out.close()
+
+
+# --------------------------------------------------------------------------- the table
+
+def empty_table(spark: SparkSession) -> DataFrame:
+    """No rows, the raw table's schema with `year` as a column (where Spark and DuckDB find its type)."""
+    return spark.createDataFrame([], ", ".join(f"`{n}` {t}" for n, t in LICENCES_COLUMNS + PARTITION_KEYS))
+
+
+def has_partition_data(spark: SparkSession, out: str) -> bool:
+    """Whether the table has a Parquet file under a `year=` partition."""
+    path, fs = _hadoop(spark, out)
+    if not fs.exists(path):
+        return False
+    it = fs.listFiles(path, True)
+    while it.hasNext():
+        p = it.next().getPath()
+        if p.getName().endswith(".parquet") and "/year=" in p.toString():
+            return True
+    return False
+
+
+def remove_root_files(spark: SparkSession, out: str) -> None:
+    """Delete the files directly under the table folder: the empty-table file of a header-only load,
+    which DuckDB would refuse next to `year=` partitions (Hive partition mismatch)."""
+    path, fs = _hadoop(spark, out)
+    if not fs.exists(path):
+        return
+    for status in fs.listStatus(path):
+        if status.isFile() and not status.getPath().getName().startswith(("_", ".")):
+            fs.delete(status.getPath(), False)
 
 
 # --------------------------------------------------------------------------- job
@@ -452,38 +856,115 @@ def table_uri(base: str, table: str = TABLE) -> str:
     return f"{base.rstrip('/')}/{DATASET}/{table}/"
 
 
-def run(spark: SparkSession, sources: list[str], target: str, quality_report: str | None) -> dict:
-    configure(spark)
-    files = list_input_files(spark, sources)
-    df = deduplicate(clean_columns(read_landing(spark, files))).persist()
+def check_percent(value) -> float:
     try:
-        kept = to_table(df.where(F.col("_reject").isNull()))
-        out = table_uri(target)
-        (kept.repartition("year").sortWithinPartitions("licence_number")
-         .write.mode("overwrite").partitionBy("year").parquet(out))
-        report = quality_summary(df, files)
-        report["output"] = out
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"--max_rejected_percent {value}: not a number (0 to 100)") from None
+    if not 0.0 <= v <= 100.0:  # also NaN
+        raise InputError(f"--max_rejected_percent {value}: must be from 0 to 100")
+    return v
+
+
+def run(spark: SparkSession, sources: list[str], target: str, quality_report: str | None,
+        encoding: str | None = None, max_rejected_percent: float = DEFAULT_MAX_REJECTED_PERCENT) -> dict:
+    """Check the inputs, read, clean, dedupe, count; then write the table and the quality summary, or
+    (LoadRefused) the quality summary only."""
+    configure(spark)
+    max_pct = check_percent(max_rejected_percent)
+    codec = resolve_encoding(encoding)
+    files = list_input_files(spark, sources)
+    inputs = [inspect_input(spark, f, codec) for f in files]
+    out = table_uri(target)
+    df = deduplicate(clean_columns(read_landing(spark, inputs))).persist()
+    try:
+        counts = quality_summary(df, inputs)
+        refused = judge(counts, max_pct)
+        warnings = [f"{f.uri}: warning: header only, no data rows" for f in inputs
+                    if counts["by_file"][f.key]["rows_read"]
+                    == counts["by_file"][f.key]["rejected_by_reason"].get(REPEATED_HEADER, 0)]
+        written = refused is None
+        if refused is None and counts["rows_kept"]:
+            remove_root_files(spark, out)
+            kept = to_table(df.where(F.col("_reject").isNull()))
+            (kept.repartition("year").sortWithinPartitions("licence_number")
+             .write.mode("overwrite").partitionBy("year").parquet(out))
+        elif refused is None and not has_partition_data(spark, out):
+            empty_table(spark).coalesce(1).write.mode("overwrite").parquet(out)
+            warnings.append(f"{out}: warning: no data rows in the load: wrote an empty table")
+        elif refused is None:
+            written = False
+            warnings.append(f"{out}: warning: no data rows in the load: the table keeps its partitions")
+        report = {
+            "job": "clean", "dataset": DATASET, "table": TABLE,
+            "generated_at": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "outcome": "refused" if refused else "ok",
+            "reason": refused,
+            "max_rejected_percent": max_pct,
+            "encoding_argument": encoding,
+            "input_files": len(inputs),
+            **counts,
+            "warnings": warnings,
+            "output": out,
+            "table_written": written,
+        }
+        # keep the historical order: counts, checks, files, years last
+        for k in ("checks_on_kept_rows", "by_file", "by_year"):
+            report[k] = report.pop(k)
         if quality_report:
             stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
             report["report_uri"] = f"{quality_report.rstrip('/')}/clean-{stamp}.json"
             write_text(spark, report["report_uri"], json.dumps(report, indent=2, sort_keys=False))
     finally:
         df.unpersist()
+    if refused:
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(counts["rejected_by_reason"].items()))
+        raise LoadRefused(
+            f"load refused: {refused} (rejected: {reasons or 'none'}; kept {counts['rows_kept']}); "
+            f"the table was not written"
+            + (f"; quality summary {report['report_uri']}" if quality_report else ""),
+            ",".join(sources), report)
     return report
 
 
+LOG4J2 = """# written by the dap pipeline jobs (local runs): errors only, nothing at start-up
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.filter.threshold.type = ThresholdFilter
+appender.console.filter.threshold.level = {level}
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{{yy/MM/dd HH:mm:ss}} %p %c{{1}}: %m%n%ex
+"""
+
+
 def local_spark(app: str) -> SparkSession:
+    """A local session whose JVM prints nothing at start-up (a log4j2 file with the root logger at
+    WARN, as Spark's shell default, so Spark does not announce it; the console shows ERROR and above,
+    or SPARK_LOG_LEVEL)."""
+    import tempfile
     if not os.environ.get("JAVA_HOME"):
         import shutil
         java = shutil.which("java")
         if java:
             os.environ["JAVA_HOME"] = os.path.dirname(os.path.dirname(os.path.realpath(java)))
+    level = os.environ.get("SPARK_LOG_LEVEL", "ERROR")
+    log4j = os.path.join(tempfile.gettempdir(), f"dap-pipeline-log4j2-{level.lower()}.properties")
+    if not os.path.exists(log4j):
+        tmp = f"{log4j}.{os.getpid()}"
+        with open(tmp, "w") as fh:
+            fh.write(LOG4J2.format(level=level.lower()))
+        os.replace(tmp, log4j)
     spark = (SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]")).appName(app)
-            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4")
-            .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
-            .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
-            .getOrCreate())
-    spark.sparkContext.setLogLevel(os.environ.get("SPARK_LOG_LEVEL", "ERROR"))
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "4")
+             .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+             .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
+             .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel(level)
     return spark
 
 
@@ -496,35 +977,93 @@ def check_dataset(argv: list[str]) -> None:
     if "--dataset" in argv[:-1]:
         value = argv[argv.index("--dataset") + 1]
         if value != DATASET:
-            raise ValueError(f"this job cleans dataset {DATASET!r}, not {value!r}")
+            raise InputError(f"this job cleans dataset {DATASET!r}, not {value!r}")
 
 
-def main(argv: list[str] | None = None) -> dict:
-    argv = list(sys.argv if argv is None else argv)
-    check_dataset(argv)
+def optional_arg(argv: list[str], name: str, default=None):
+    """An optional job argument (`--name value` or `--name=value`): Glue's getResolvedOptions takes
+    required ones only."""
+    flag = f"--{name}"
+    for i, a in enumerate(argv):
+        if a == flag:
+            if i + 1 >= len(argv):
+                raise InputError(f"{flag} needs a value")
+            return argv[i + 1]
+        if a.startswith(flag + "="):
+            return a[len(flag) + 1:]
+    return default
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, like every other bad input
+        raise InputError(message)
+
+
+def _glue():
+    """The Glue modules, or None under plain PySpark."""
     try:
         from awsglue.context import GlueContext
         from awsglue.job import Job
         from awsglue.utils import getResolvedOptions
-    except ImportError:  # local PySpark
-        p = argparse.ArgumentParser(prog="clean.py", description=__doc__.split("\n")[0])
+    except ImportError:
+        return None
+    return GlueContext, Job, getResolvedOptions
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = list(sys.argv if argv is None else argv)
+    glue = _glue()
+    if glue is None:
+        return main_local(argv)
+    return main_glue(argv, *glue)
+
+
+def main_local(argv: list[str]) -> dict:
+    """Local PySpark: known errors are one line `clean: <file or source>: <message>` on stderr and
+    exit code 2; anything else is a bug (traceback, exit code 1)."""
+    try:
+        check_dataset(argv)
+        p = _ArgumentParser(prog="clean.py", description=__doc__.split("\n")[0])
         p.add_argument("--source", required=True, action="append",
                        help="landing file/folder URI; repeat or comma-separate")
         p.add_argument("--target", required=True, help="raw zone base URI / folder")
         p.add_argument("--quality_report", default=None, help="URI prefix / folder for the quality JSON")
+        p.add_argument("--encoding", default=None,
+                       help="Python codec name of the files that are not UTF-8 (windows-1252, latin-1, utf-16)")
+        p.add_argument("--max_rejected_percent", default=str(DEFAULT_MAX_REJECTED_PERCENT),
+                       help=f"refuse the load above this percentage of invalid rows (default {DEFAULT_MAX_REJECTED_PERCENT:g})")
         p.add_argument("--dataset", default=DATASET, help=f"must be {DATASET} (optional)")
         a, _ = p.parse_known_args(argv[1:])
+        percent = check_percent(a.max_rejected_percent)
+        resolve_encoding(a.encoding)
         spark = local_spark("dap-clean")
-        report = run(spark, [s for v in a.source for s in _split(v)], a.target, a.quality_report)
-        print(json.dumps({k: report[k] for k in ("rows_read", "rows_kept", "rows_rejected",
-                                                 "rejected_by_reason", "output")}, indent=2))
-        return report
+        report = run(spark, [s for v in a.source for s in _split(v)], a.target, a.quality_report,
+                     a.encoding, percent)
+    except InputError as e:
+        print(f"clean: {e}", file=sys.stderr)
+        raise SystemExit(EXIT_REFUSED) from None
+    for w in report["warnings"]:
+        print(f"clean: {w}", file=sys.stderr)
+    print(json.dumps({k: report[k] for k in ("outcome", "rows_read", "rows_kept", "rows_rejected",
+                                             "rejected_by_reason", "output")}, indent=2))
+    return report
+
+
+def main_glue(argv: list[str], GlueContext, Job, getResolvedOptions) -> dict:
+    """On Glue: errors are raised (the job run fails with the message); warnings go to the log."""
     from pyspark.context import SparkContext
+    check_dataset(argv)
     args = getResolvedOptions(argv, ["JOB_NAME", "source", "target", "quality_report"])
+    encoding = optional_arg(argv, "encoding")
+    percent = check_percent(optional_arg(argv, "max_rejected_percent", DEFAULT_MAX_REJECTED_PERCENT))
+    resolve_encoding(encoding)
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
-    report = run(glue_context.spark_session, _split(args["source"]), args["target"], args["quality_report"])
+    report = run(glue_context.spark_session, _split(args["source"]), args["target"], args["quality_report"],
+                 encoding, percent)
+    for w in report["warnings"]:
+        print(f"clean: {w}")
     print(json.dumps(report))
     job.commit()
     return report

@@ -10,6 +10,11 @@ under plain local PySpark: the Glue-only parts are used only when `awsglue` is i
 Arguments (Glue DefaultArguments, same names locally):
   --source   raw zone base URI, e.g. s3://raw-bucket/
   --target   curated zone base URI, e.g. s3://curated-bucket/
+
+An empty raw table (the clean job's header-only load) gives empty, typed curated tables. Exit codes
+(local runs): 0 written; 2 bad input (no raw table, a bad argument: one line on stderr,
+`curate: <path>: <message>`); 1 an unexpected error (with its traceback). On Glue the same errors are
+raised, so the job run fails with the message.
 """
 from __future__ import annotations
 
@@ -69,9 +74,38 @@ def table_uri(base: str, table: str) -> str:
     return f"{base.rstrip('/')}/{DATASET}/{table}/"
 
 
+class InputError(ValueError):
+    """Bad input or argument. Locally: one line on stderr and exit 2; on Glue: raised."""
+
+    def __init__(self, message: str, file: str | None = None):
+        self.file, self.message = file, message
+        super().__init__(f"{file}: {message}" if file else message)
+
+
+EXIT_BAD_INPUT = 2
+
+
+def _has_parquet(spark: SparkSession, uri: str) -> bool:
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if not fs.exists(path):
+        return False
+    it = fs.listFiles(path, True)
+    while it.hasNext():
+        if it.next().getPath().getName().endswith(".parquet"):
+            return True
+    return False
+
+
 def read_licences(spark: SparkSession, source: str) -> DataFrame:
+    """The raw table, `year` as int whatever the reader infers (partition folders `year=YYYY/`, or
+    the one root file of an empty table, which holds `year` as a column)."""
     path = table_uri(source, SOURCE_TABLE)
-    return spark.read.option("basePath", path).parquet(path)
+    if not _has_parquet(spark, path):
+        raise InputError(f"no raw table `{SOURCE_TABLE}` here (no Parquet file): run the clean job first", path)
+    df = spark.read.option("basePath", path).parquet(path)
+    return df.withColumn("year", F.col("year").cast("int"))
 
 
 def _count_if(cond):
@@ -129,19 +163,42 @@ def run(spark: SparkSession, source: str, target: str) -> dict:
     return summary
 
 
+LOG4J2 = """# written by the dap pipeline jobs (local runs): errors only, nothing at start-up
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.filter.threshold.type = ThresholdFilter
+appender.console.filter.threshold.level = {level}
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{{yy/MM/dd HH:mm:ss}} %p %c{{1}}: %m%n%ex
+"""
+
+
 def local_spark(app: str) -> SparkSession:
+    """A local session whose JVM prints nothing at start-up (same as clean.py's)."""
+    import tempfile
     if not os.environ.get("JAVA_HOME"):
         import shutil
         java = shutil.which("java")
         if java:
             os.environ["JAVA_HOME"] = os.path.dirname(os.path.dirname(os.path.realpath(java)))
+    level = os.environ.get("SPARK_LOG_LEVEL", "ERROR")
+    log4j = os.path.join(tempfile.gettempdir(), f"dap-pipeline-log4j2-{level.lower()}.properties")
+    if not os.path.exists(log4j):
+        tmp = f"{log4j}.{os.getpid()}"
+        with open(tmp, "w") as fh:
+            fh.write(LOG4J2.format(level=level.lower()))
+        os.replace(tmp, log4j)
     spark = (SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]")).appName(app)
              .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "4")
              .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
              .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
+             .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
              .getOrCreate())
-    spark.sparkContext.setLogLevel(os.environ.get("SPARK_LOG_LEVEL", "ERROR"))
+    spark.sparkContext.setLogLevel(level)
     return spark
 
 
@@ -150,26 +207,55 @@ def check_dataset(argv: list[str]) -> None:
     if "--dataset" in argv[:-1]:
         value = argv[argv.index("--dataset") + 1]
         if value != DATASET:
-            raise ValueError(f"this job curates dataset {DATASET!r}, not {value!r}")
+            raise InputError(f"this job curates dataset {DATASET!r}, not {value!r}")
 
 
-def main(argv: list[str] | None = None) -> dict:
-    argv = list(sys.argv if argv is None else argv)
-    check_dataset(argv)
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, like every other bad input
+        raise InputError(message)
+
+
+def _glue():
+    """The Glue modules, or None under plain PySpark."""
     try:
         from awsglue.context import GlueContext
         from awsglue.job import Job
         from awsglue.utils import getResolvedOptions
-    except ImportError:  # local PySpark
-        p = argparse.ArgumentParser(prog="curate.py", description=__doc__.split("\n")[0])
+    except ImportError:
+        return None
+    return GlueContext, Job, getResolvedOptions
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = list(sys.argv if argv is None else argv)
+    glue = _glue()
+    if glue is None:
+        return main_local(argv)
+    return main_glue(argv, *glue)
+
+
+def main_local(argv: list[str]) -> dict:
+    """Local PySpark: known errors are one line on stderr and exit code 2; anything else is a bug
+    (traceback, exit code 1)."""
+    try:
+        check_dataset(argv)
+        p = _ArgumentParser(prog="curate.py", description=__doc__.split("\n")[0])
         p.add_argument("--source", required=True, help="raw zone base URI / folder")
         p.add_argument("--target", required=True, help="curated zone base URI / folder")
         p.add_argument("--dataset", default=DATASET, help=f"must be {DATASET} (optional)")
         a, _ = p.parse_known_args(argv[1:])
         summary = run(local_spark("dap-curate"), a.source, a.target)
-        print(json.dumps(summary, indent=2))
-        return summary
+    except InputError as e:
+        print(f"curate: {e}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+    print(json.dumps(summary, indent=2))
+    return summary
+
+
+def main_glue(argv: list[str], GlueContext, Job, getResolvedOptions) -> dict:
+    """On Glue: errors are raised (the job run fails with the message)."""
     from pyspark.context import SparkContext
+    check_dataset(argv)
     args = getResolvedOptions(argv, ["JOB_NAME", "source", "target"])
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)

@@ -381,6 +381,11 @@ def section_quality(quality: dict | None, origin: str) -> str:
     read, kept, rejected = (quality.get(k, 0) for k in ("rows_read", "rows_kept", "rows_rejected"))
     text = (f"The last clean run read {plural(read, 'row')} from {plural(quality.get('input_files', 0), 'file')}, "
             f"kept {fmt_int(kept)} (one per licence) and rejected {fmt_int(rejected)}.")
+    if quality.get("outcome") == "refused":  # the clean job's threshold: the table was not written
+        text = (f"The last clean run was refused ({quality.get('reason') or 'no reason given'}): the raw "
+                f"table still holds the load before it. It read {plural(read, 'row')} from "
+                f"{plural(quality.get('input_files', 0), 'file')} and would have kept {fmt_int(kept)} "
+                f"and rejected {fmt_int(rejected)}.")
     summary = table("Rows of the last clean run", [("Rows", False), ("Count", True)],
                     [["read", fmt_int(read)], ["kept", fmt_int(kept)], ["rejected", fmt_int(rejected)]],
                     kind="quality")

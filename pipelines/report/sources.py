@@ -144,7 +144,9 @@ class LocalSource:
         if self.raw is not None:
             tables.append((self.raw, RAW_TABLE))
         for base, table in tables:
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet("
+            # the raw table's partition key as the Glue table types it (DuckDB infers BIGINT)
+            cast = " REPLACE (CAST(year AS INTEGER) AS year)" if table == RAW_TABLE else ""
+            con.execute(f"CREATE VIEW {table} AS SELECT *{cast} FROM read_parquet("
                         f"'{self._table_glob(base, table)}', hive_partitioning = true)")
         return con
 

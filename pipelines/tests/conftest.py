@@ -62,13 +62,21 @@ def spark():
     session.stop()
 
 
+def table_sql(base: Path, table: str) -> str:
+    """A table written by a job as DuckDB reads it: Hive partitions, and the raw table's `year` as
+    INTEGER, the Glue type (DuckDB infers BIGINT from `year=YYYY` folders; an empty raw table has
+    `year` as a column of its one file, where `hive_types` would be refused)."""
+    src = f"read_parquet('{base}/{DATASET}/{table}/**/*.parquet', hive_partitioning = true)"
+    if table == "licences":
+        return f"SELECT * REPLACE (CAST(year AS INTEGER) AS year) FROM {src}"
+    return f"SELECT * FROM {src}"
+
+
 def read_table(base: Path, table: str) -> pd.DataFrame:
     """A table written by a job, read back with DuckDB (hive partitions), as pandas."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    return con.execute(
-        f"SELECT * FROM read_parquet('{base}/{DATASET}/{table}/**/*.parquet', hive_partitioning = true)"
-    ).df()
+    return con.execute(table_sql(base, table)).df()
 
 
 class Run:
@@ -84,8 +92,7 @@ class Run:
         con.execute("SET TimeZone = 'UTC'")
         for base, names in ((self.raw, ["licences"]), (self.curated, curate.TABLES)):
             for name in names:
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet("
-                            f"'{base}/{DATASET}/{name}/**/*.parquet', hive_partitioning = true)")
+                con.execute(f"CREATE VIEW {name} AS {table_sql(base, name)}")
         return con
 
 

@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from conftest import CURRENT_EXTRACT, DATASET, clean, curate, read_table
+from conftest import CURRENT_EXTRACT, DATASET, FIXTURES, PROBLEMS, clean, curate, read_table
 
 
 @pytest.fixture
@@ -84,3 +84,30 @@ def test_jobs_refuse_another_dataset(fake_awsglue):
         with pytest.raises(ValueError, match="not 'street-trees'"):
             job.main(["script.py", "--JOB_NAME", "x", "--source", "s3://b/", "--target", "s3://c/",
                       "--quality_report", "s3://d/", "--dataset", "street-trees"])
+
+
+def glue_argv(tmp_path, source, *extra):
+    return ["script.py", "--JOB_NAME", "dap-clean", "--source", str(source), "--target", f"{tmp_path}/raw/",
+            "--quality_report", f"{tmp_path}/quality/", "--dataset", DATASET, "--TempDir", str(tmp_path / "t"),
+            *extra]
+
+
+def test_glue_wrapper_optional_arguments(fake_awsglue, tmp_path):
+    """--encoding and --max_rejected_percent are optional: read from argv, not getResolvedOptions."""
+    report = clean.main(glue_argv(tmp_path, FIXTURES / "contract" / "header-only.csv",
+                                  "--encoding", "windows-1252", "--max_rejected_percent", "0"))
+    assert fake_awsglue[0] == ("getResolvedOptions", ["JOB_NAME", "source", "target", "quality_report"])
+    assert fake_awsglue[-1] == ("commit",)
+    assert report["encoding_argument"] == "windows-1252" and report["max_rejected_percent"] == 0.0
+    assert report["outcome"] == "ok" and report["rows_read"] == 0 and report["warnings"]
+
+
+def test_glue_wrapper_raises_refusals(fake_awsglue, tmp_path):
+    """On Glue a refusal is an exception (the job run fails with its message), never sys.exit."""
+    with pytest.raises(clean.InputError, match="windows-1252.csv: invalid UTF-8 byte sequence 0xC9"):
+        clean.main(glue_argv(tmp_path, FIXTURES / "contract" / "windows-1252.csv"))
+    with pytest.raises(clean.InputError, match="--max_rejected_percent 101: must be from 0 to 100"):
+        clean.main(glue_argv(tmp_path, PROBLEMS, "--max_rejected_percent=101"))
+    assert ("commit",) not in fake_awsglue
+    # (a refused load raises clean.LoadRefused from run(), after writing its summary: test_input_contract.py)
+    assert issubclass(clean.LoadRefused, clean.InputError) and issubclass(clean.InputError, ValueError)

@@ -237,3 +237,14 @@ def test_quality_summary_without_rejections():
     assert tables["Rows by input file"]["rows"] == [["<x>.csv", "current", "10", "10", "0"]]
     assert "Rejected rows by reason" not in tables
     assert p.facts["Last clean run"] == "2025-10-04 07:08 UTC (q.json)"
+
+
+def test_quality_summary_of_a_refused_load():
+    quality = {"rows_read": 10, "rows_kept": 7, "rows_rejected": 3, "input_files": 1,
+               "rejected_by_reason": {"invalid_licence_rsn": 3}, "generated_at": "2025-10-04T07:08:50Z",
+               "outcome": "refused", "reason": "3 of the 10 rows read are invalid (30.00% > --max_rejected_percent 5)"}
+    p = Page(page.render(answers({}), quality=quality, quality_origin="q.json", generated_at=WHEN))
+    assert p.answers["quality"] == (
+        "The last clean run was refused (3 of the 10 rows read are invalid (30.00% > --max_rejected_percent 5)): "
+        "the raw table still holds the load before it. It read 10 rows from 1 file and would have kept 7 "
+        "and rejected 3.")

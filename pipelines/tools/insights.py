@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ATHENA = ROOT / "pipelines" / "athena"
 MIN_LICENCES_FOR_AVERAGE = 20
 SCHEMA = json.loads((ROOT / "pipelines" / "schema" / "business_licences.json").read_text())
+DUCKDB_TYPES = {"int": "INTEGER", "bigint": "BIGINT", "string": "VARCHAR"}
 
 
 def connect(curated: Path, raw: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -28,8 +29,11 @@ def connect(curated: Path, raw: Path | None = None) -> duckdb.DuckDBPyConnection
         if base is None:
             continue
         path = base / SCHEMA["dataset"] / t["name"]
-        con.execute(f"CREATE VIEW {t['name']} AS SELECT * FROM read_parquet("
-                    f"'{path}/**/*.parquet', hive_partitioning = true)")
+        # partition keys as the Glue table types them (DuckDB infers BIGINT for year=YYYY)
+        casts = ", ".join(f"CAST({k['name']} AS {DUCKDB_TYPES[k['type']]}) AS {k['name']}"
+                          for k in t["partition_keys"])
+        con.execute(f"CREATE VIEW {t['name']} AS SELECT *{f' REPLACE ({casts})' if casts else ''} "
+                    f"FROM read_parquet('{path}/**/*.parquet', hive_partitioning = true)")
     return con
 
 
