@@ -141,6 +141,7 @@ pub const TYPES: &[TypeFacts] = &[
     data("AWS::EFS::FileSystem"),
     plain("AWS::Events::Rule"),
     plain("AWS::Glue::Crawler"),
+    plain("AWS::Glue::DataQualityRuleset"),
     data("AWS::Glue::Database"),
     plain("AWS::Glue::Job"),
     plain("AWS::Glue::SecurityConfiguration"),

@@ -88,6 +88,30 @@ pub enum Protection {
 pub struct Dataset {
     /// Folder years ingested (four digits, for example 2024). Adding a year is one line.
     pub years: Vec<u16>,
+    /// The portal exports' text encoding when it is not UTF-8 (for example `windows-1252`):
+    /// the clean job transcodes from it. Unset, the job accepts UTF-8 (with or without a
+    /// byte-order mark) only and refuses anything else, naming the file and byte offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// The clean job refuses a load (exits non-zero, writes no table, keeps the quality
+    /// summary) when more than this share of the rows read is invalid (0 to 100).
+    #[serde(default = "default_max_rejected_percent")]
+    pub max_rejected_percent: u32,
+}
+
+/// The encodings the clean job can transcode from (Python codec names).
+pub const SOURCE_ENCODINGS: &[&str] = &[
+    "utf-8",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "windows-1252",
+    "iso-8859-1",
+    "iso-8859-15",
+];
+
+fn default_max_rejected_percent() -> u32 {
+    5
 }
 
 /// Retention, in days.

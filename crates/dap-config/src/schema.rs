@@ -125,7 +125,17 @@ pub(crate) const ENVIRONMENT: &[Field] = &[
     ),
     req(
         "datasets",
-        Ty::Dict(&Ty::Struct(&[req("years", Ty::Seq(&Ty::Year))])),
+        Ty::Dict(&Ty::Struct(&[
+            req("years", Ty::Seq(&Ty::Year)),
+            opt(
+                "encoding",
+                Ty::Choice {
+                    what: "text encoding",
+                    options: crate::model::SOURCE_ENCODINGS,
+                },
+            ),
+            opt("max_rejected_percent", U32),
+        ])),
     ),
     opt("retention", Ty::Struct(RETENTION)),
     req("principals", Ty::Struct(PRINCIPALS)),
@@ -660,7 +670,7 @@ region: ca-central-1
 prefix: dap-prod
 endpoint_url: http://127.0.0.1:5000
 protection: strict
-datasets: {business-licences: {years: [2024]}}
+datasets: {business-licences: {years: [2024], encoding: windows-1252, max_rejected_percent: 3}}
 retention: {landing_expiry_days: 1, noncurrent_version_expiry_days: 1, log_retention_days: 1, athena_results_expiry_days: 1}
 principals: {data_engineer: [a], analyst: [b], auditor: [c], break_glass: g}
 alarms: {emails: [a@b.ca]}

@@ -241,6 +241,15 @@ fn check_datasets(env: &Environment, ctx: &mut Ctx<'_>) {
             }
             ctx.no_duplicates(&years_path, dataset.years.iter(), "year");
         }
+        ctx.check(
+            &dataset_path.key("max_rejected_percent"),
+            At::Value,
+            rules::within(
+                u64::from(dataset.max_rejected_percent),
+                0..=100,
+                "a percentage of the rows read, 0 to 100",
+            ),
+        );
     }
 }
 

@@ -72,6 +72,9 @@ pub struct Alarm {
     pub actions: Vec<String>,
     /// Whether actions are enabled.
     pub actions_enabled: bool,
+    /// The value of its `JobName` dimension, if any.
+    #[serde(skip)]
+    pub job: String,
 }
 
 /// One alarm topic.
@@ -98,6 +101,25 @@ pub struct Budget {
     pub notifications: Vec<String>,
 }
 
+/// One data-quality ruleset and where its results go.
+#[derive(Clone, Debug, Serialize)]
+pub struct QualityRuleset {
+    /// The ruleset's name.
+    pub name: String,
+    /// `database.table`.
+    pub table: String,
+    /// Its rules, in DQDL, as written.
+    pub rules: Vec<String>,
+    /// The Glue job that evaluates it on every run (empty: none does).
+    pub job: String,
+    /// Where that job writes its quality summary.
+    pub report: String,
+    /// `namespace/metric` the job publishes the failed-rule count to.
+    pub metric: String,
+    /// The alarms on that metric for that job, with the topics they notify.
+    pub alarms: Vec<String>,
+}
+
 /// The audit coverage report's facts.
 #[derive(Clone, Debug, Serialize)]
 pub struct Audit {
@@ -113,6 +135,61 @@ pub struct Audit {
     pub dashboards: Vec<String>,
     /// Server access logging of each bucket: `(zone, where)`.
     pub access_logging: Vec<(String, String)>,
+    /// The data-quality rulesets.
+    pub quality: Vec<QualityRuleset>,
+}
+
+/// The rulesets, each with the job whose `--quality_rulesets` names it, that job's report
+/// location and metric, and the alarms on the metric for that job.
+fn quality(p: &Platform, alarms: &[Alarm]) -> Vec<QualityRuleset> {
+    let arg = |job: &Resource, key: &str| {
+        job.prop(&["DefaultArguments", key])
+            .and_then(|v| p.resolve(&job.stack, v))
+            .unwrap_or_default()
+    };
+    p.of_type("AWS::Glue::DataQualityRuleset")
+        .map(|r| {
+            let name = r.prop_str(&["Name"]).unwrap_or(&r.id).to_owned();
+            let database = r
+                .prop(&["TargetTable", "DatabaseName"])
+                .and_then(|v| p.resolve(&r.stack, v))
+                .unwrap_or_default();
+            let table = r.prop_str(&["TargetTable", "TableName"]).unwrap_or("?");
+            let job = p.of_type("AWS::Glue::Job").find(|j| {
+                arg(j, "--quality_rulesets")
+                    .split(',')
+                    .any(|pair| pair.split_once('=').map(|(_, n)| n) == Some(name.as_str()))
+            });
+            let (job_name, report, metric, job_alarms) = match job {
+                Some(j) => {
+                    let job_name = j.prop_str(&["Name"]).unwrap_or(&j.id).to_owned();
+                    let metric = format!(
+                        "{}/{}",
+                        arg(j, "--quality_metric_namespace"),
+                        dap_planner::quality::METRIC
+                    );
+                    let on_metric = alarms
+                        .iter()
+                        .filter(|a| a.source == format!("metric {metric}") && a.job == job_name)
+                        .map(|a| format!("`{}` → {}", a.name, a.actions.join(", ")))
+                        .collect();
+                    (job_name, arg(j, "--quality_report"), metric, on_metric)
+                }
+                None => Default::default(),
+            };
+            QualityRuleset {
+                name,
+                table: format!("{database}.{table}"),
+                rules: dap_planner::quality::split_rules(
+                    r.prop_str(&["Ruleset"]).unwrap_or_default(),
+                ),
+                job: job_name,
+                report,
+                metric,
+                alarms: job_alarms,
+            }
+        })
+        .collect()
 }
 
 fn zone_of(p: &Platform, bucket: &str) -> String {
@@ -234,6 +311,16 @@ impl Audit {
                 condition,
                 actions,
                 actions_enabled: flag(a, "ActionsEnabled"),
+                job: a
+                    .prop(&["Dimensions"])
+                    .and_then(Value::as_sequence)
+                    .and_then(|ds| {
+                        ds.iter()
+                            .find(|d| d.get("Name").and_then(Value::as_str) == Some("JobName"))
+                    })
+                    .and_then(|d| d.get("Value"))
+                    .and_then(|v| p.resolve(&a.stack, v))
+                    .unwrap_or_default(),
             });
         }
         let mut topics = Vec::new();
@@ -411,7 +498,9 @@ impl Audit {
                 (zone_of(p, &name), to)
             })
             .collect();
+        let quality = quality(p, &alarms);
         Audit {
+            quality,
             trails,
             alarms,
             topics,

@@ -370,6 +370,7 @@ impl<'a> Resolver<'a> {
             "AWS::Glue::Job"
             | "AWS::Glue::SecurityConfiguration"
             | "AWS::Glue::Crawler"
+            | "AWS::Glue::DataQualityRuleset"
             | "AWS::Glue::Trigger"
             | "AWS::Athena::WorkGroup"
             | "AWS::Events::Rule" => name("Name"),

@@ -51,6 +51,31 @@ pub fn script(job: &str) -> Asset {
     }
 }
 
+/// Python modules the job scripts import, by module name: Glue puts each on the job's path
+/// through `--extra-py-files`, so the file keeps its name (`<module>.py`) under a
+/// content-addressed folder.
+pub const GLUE_MODULES: &[(&str, &str, &[u8])] = &[(
+    "dataquality",
+    "pipelines/glue/dataquality.py",
+    include_bytes!("../../../pipelines/glue/dataquality.py"),
+)];
+
+/// The asset of one of [`GLUE_MODULES`].
+pub fn glue_module(name: &str) -> Asset {
+    let (_, source, content) = GLUE_MODULES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .expect("a module of GLUE_MODULES");
+    let sha256 = hex::encode(Sha256::digest(content));
+    Asset {
+        source,
+        key: format!("glue-scripts/{}/{name}.py", &sha256[..16]),
+        sha256,
+        bytes: content.len(),
+        content,
+    }
+}
+
 /// The reporting host's software: where each file goes under the host's `/opt/dap-report/`,
 /// its source and content. The host downloads them at first boot and checks their sha256.
 pub const REPORT_FILES: &[(&str, &str, &[u8])] = &[
@@ -119,6 +144,7 @@ pub fn all() -> Vec<Asset> {
     SCRIPTS
         .iter()
         .map(|(job, _, _)| script(job))
+        .chain(GLUE_MODULES.iter().map(|(name, _, _)| glue_module(name)))
         .chain(REPORT_FILES.iter().map(|(path, _, _)| report_file(path)))
         .collect()
 }

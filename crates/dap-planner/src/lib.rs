@@ -19,6 +19,7 @@ mod builder;
 pub mod intent;
 pub mod manifest;
 pub mod names;
+pub mod quality;
 pub mod queries;
 pub mod roles;
 pub mod schema;

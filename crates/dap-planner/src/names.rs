@@ -257,6 +257,16 @@ impl Names {
         self.named(&format!("{dataset}-{job}"))
     }
 
+    /// A table's data-quality ruleset.
+    pub fn quality_ruleset(&self, dataset: &str, table: &str) -> String {
+        self.named(&format!("{dataset}-{table}"))
+    }
+
+    /// The CloudWatch namespace of the jobs' data-quality metrics.
+    pub fn quality_namespace(&self) -> String {
+        format!("dap/{}/quality", self.prefix())
+    }
+
     /// A crawler's name.
     pub fn crawler(&self, dataset: &str) -> String {
         self.named(&format!("{dataset}-crawler"))

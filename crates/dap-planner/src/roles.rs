@@ -3,14 +3,15 @@
 //! Each role gets exactly the S3 prefixes (per dataset and year where the role works per
 //! year), Glue resources, Athena workgroup and KMS keys its job needs. No statement allows
 //! `*` or `<service>:*` actions; `Resource: "*"` appears only for read-only describe/list
-//! calls that AWS does not scope to resources.
+//! calls that AWS does not scope to resources, and for `cloudwatch:PutMetricData`, scoped by
+//! its namespace condition instead.
 
 use dap_cfn::policy::Statement;
 use dap_cfn::Value;
 use dap_config::Environment;
 
 use crate::names::{Names, Zone};
-use crate::schema;
+use crate::{quality, schema};
 
 /// The KMS key ARNs, as the stack receives them.
 pub struct Keys {
@@ -214,8 +215,36 @@ fn job_log_groups(env: &Environment, names: &Names, job: &str) -> Vec<String> {
         .collect()
 }
 
-fn glue_job_common(env: &Environment, names: &Names, keys: &Keys, job: &str) -> Vec<Statement> {
+/// A job's data-quality rulesets (read and publish results to) and its metric namespace.
+fn glue_job_quality(env: &Environment, names: &Names, job: &str) -> Vec<Statement> {
+    let rulesets: Vec<Value<String>> = env
+        .datasets
+        .keys()
+        .flat_map(|d| quality::for_job(d, job))
+        .map(|r| names.local_arn("glue", &format!("dataQualityRuleset/{}", r.name(names))))
+        .collect();
     vec![
+        Statement::allow(
+            "EvaluateQualityRulesets",
+            &["glue:GetDataQualityRuleset", "glue:PublishDataQuality"],
+            rulesets,
+        ),
+        // PutMetricData has no resource type: the namespace condition is its scope.
+        Statement::allow(
+            "PutQualityMetrics",
+            &["cloudwatch:PutMetricData"],
+            vec!["*".into()],
+        )
+        .when(
+            "StringEquals",
+            "cloudwatch:namespace",
+            vec![names.quality_namespace().into()],
+        ),
+    ]
+}
+
+fn glue_job_common(env: &Environment, names: &Names, keys: &Keys, job: &str) -> Vec<Statement> {
+    let mut common = vec![
         Statement::allow(
             "ReadJobScripts",
             READ_OBJECTS,
@@ -229,7 +258,9 @@ fn glue_job_common(env: &Environment, names: &Names, keys: &Keys, job: &str) -> 
         Statement::allow("UseDataKey", USE_DATA_KEY, vec![keys.data.clone()]),
         logs_key_through_logs(names, keys),
         glue_logs(names, &job_log_groups(env, names, job)),
-    ]
+    ];
+    common.extend(glue_job_quality(env, names, job));
+    common
 }
 
 /// Glue's encrypted log groups use the logs key, only through CloudWatch Logs.
@@ -290,6 +321,11 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
                     "WriteCuratedTables",
                     WRITE_OBJECTS,
                     dataset_objects(env, names, Zone::Curated),
+                ),
+                Statement::allow(
+                    "WriteQualityReports",
+                    &["s3:PutObject"],
+                    vec![names.objects_arn(Zone::Curated, "_quality/")],
                 ),
                 Statement::allow("ReadCatalog", CATALOG_READ, catalog_arns(names, env, None)),
             ];

@@ -474,7 +474,7 @@ mod tests {
             .data_resources
             .contains("AWS::S3::Object arn:aws:s3:::dap-local-landing-123456789012-ca-central-1/"));
         assert_eq!(e.filters.len(), 15);
-        assert_eq!(e.alarms.len(), 16);
+        assert_eq!(e.alarms.len(), 18);
         assert!(e
             .alarms
             .iter()

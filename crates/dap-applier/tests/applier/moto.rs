@@ -31,7 +31,7 @@ fn local_from_nothing_then_no_changes_then_one_retention_change_then_destroy() {
         let plan = applier.plan(PlanOptions::default()).await.unwrap();
         assert!(plan.stacks.iter().all(|s| s.action == StackAction::Create));
         let summary = plan.summary();
-        assert_eq!((summary.add, summary.change, summary.remove), (100, 0, 0));
+        assert_eq!((summary.add, summary.change, summary.remove), (108, 0, 0));
         // No change sets; the search for retained resources of the stacks to create (none).
         assert_eq!(
             applier.calls().0.keys().collect::<Vec<_>>(),
@@ -64,7 +64,7 @@ fn local_from_nothing_then_no_changes_then_one_retention_change_then_destroy() {
             "{:?}",
             storage.outputs
         );
-        assert_eq!(report.assets.len(), 2);
+        assert_eq!(report.assets.len(), 3);
         assert!(report.assets.iter().all(|a| a.uploaded));
 
         // Plan again: nothing changed, and it took a single CloudFormation call.
@@ -385,10 +385,10 @@ fn an_unchanged_script_is_not_uploaded_again() {
         assert_eq!(updated, ["dap-local-analytics"]);
         let report = applier.apply(&plan, Arc::new(Quiet)).await.unwrap();
         assert!(report.succeeded(), "{:#?}", report.stacks);
-        assert_eq!(report.assets.len(), 2);
+        assert_eq!(report.assets.len(), 3);
         assert!(report.assets.iter().all(|a| !a.uploaded));
         let calls = applier.calls();
-        assert_eq!(calls.get("s3:HeadObject"), 2, "{calls}");
+        assert_eq!(calls.get("s3:HeadObject"), 3, "{calls}");
         assert_eq!(calls.get("s3:PutObject"), 0, "{calls}");
     });
 }

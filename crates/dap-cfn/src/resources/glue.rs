@@ -231,3 +231,23 @@ pub struct TriggerCondition {
     pub job_name: Value<String>,
     pub state: String,
 }
+
+/// `AWS::Glue::DataQualityRuleset`: DQDL rules on a catalog table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DataQualityRuleset {
+    pub name: String,
+    pub description: String,
+    /// The rules, in the Data Quality Definition Language (`Rules = [ ... ]`).
+    pub ruleset: String,
+    pub target_table: DataQualityTargetTable,
+    pub tags: IndexMap<String, String>,
+}
+
+/// The table a ruleset is about.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DataQualityTargetTable {
+    pub database_name: Value<String>,
+    pub table_name: String,
+}

@@ -95,6 +95,7 @@ properties! {
     SecurityGroup(ec2::SecurityGroup) => "AWS::EC2::SecurityGroup",
     EventRule(events::Rule) => "AWS::Events::Rule",
     GlueCrawler(glue::Crawler) => "AWS::Glue::Crawler",
+    GlueDataQualityRuleset(glue::DataQualityRuleset) => "AWS::Glue::DataQualityRuleset",
     GlueDatabase(glue::Database) => "AWS::Glue::Database",
     GlueJob(glue::Job) => "AWS::Glue::Job",
     GlueSecurityConfiguration(glue::SecurityConfiguration) => "AWS::Glue::SecurityConfiguration",

@@ -16,7 +16,7 @@ fn the_local_environment_from_nothing_to_no_changes_to_one_change_to_destroyed()
     );
     assert!(out.contains("  + AWS::KMS::Key DataKey"), "{out}");
     assert!(
-        out.contains("100 to add, 0 to change, 0 to remove"),
+        out.contains("108 to add, 0 to change, 0 to remove"),
         "{out}"
     );
     assert!(

@@ -14,11 +14,11 @@ fn a_plan_from_nothing_lists_every_creation_and_exits_2() {
         "{out}"
     );
     assert!(
-        out.contains("dap-local-monitoring: create (37 resources)"),
+        out.contains("dap-local-monitoring: create (39 resources)"),
         "{out}"
     );
     assert!(
-        out.ends_with("100 to add, 0 to change, 0 to remove\n"),
+        out.ends_with("108 to add, 0 to change, 0 to remove\n"),
         "{out}"
     );
     // A first deploy's policies read as who is granted what, one line per principal; nothing
@@ -35,7 +35,7 @@ fn a_plan_from_nothing_lists_every_creation_and_exits_2() {
         .lines()
         .filter(|l| l.starts_with("  narrowing dap-local-"))
         .count();
-    assert_eq!(statements, 94, "{}", verbose.stdout());
+    assert_eq!(statements, 99, "{}", verbose.stdout());
 }
 
 #[test]

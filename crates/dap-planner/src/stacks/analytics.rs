@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use crate::assets;
 use crate::builder::{Builder, Key};
 use crate::names::{id_part, Names, Zone};
+use crate::quality;
 use crate::queries::{parameters, QUERIES};
 use crate::roles::RoleKind;
 
@@ -48,14 +49,44 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             let mut args: IndexMap<String, Value<String>> = IndexMap::new();
             args.insert("--source".into(), source.into());
             args.insert("--target".into(), target.into());
+            let quality_zone = if job == "clean" {
+                Zone::Raw
+            } else {
+                Zone::Curated
+            };
+            args.insert(
+                "--quality_report".into(),
+                names
+                    .s3_uri(quality_zone, &format!("_quality/{dataset}/"))
+                    .into(),
+            );
+            // The rulesets the job evaluates, by table: it fetches each deployed ruleset by
+            // name (what runs is what `dap plan` showed) and publishes the failed-rule count
+            // to the namespace the quality alarms watch.
+            let rulesets: Vec<String> = quality::for_job(dataset, job)
+                .map(|r| format!("{}={}", r.table, r.name(names)))
+                .collect();
+            args.insert("--quality_rulesets".into(), rulesets.join(",").into());
+            args.insert(
+                "--quality_metric_namespace".into(),
+                names.quality_namespace().into(),
+            );
             if job == "clean" {
+                let settings = &env.datasets[dataset];
                 args.insert(
-                    "--quality_report".into(),
-                    names
-                        .s3_uri(Zone::Raw, &format!("_quality/{dataset}/"))
-                        .into(),
+                    "--max_rejected_percent".into(),
+                    settings.max_rejected_percent.to_string().into(),
                 );
+                if let Some(encoding) = &settings.encoding {
+                    args.insert("--encoding".into(), encoding.as_str().into());
+                }
             }
+            // The modules the script imports (the data-quality evaluator).
+            let modules: Vec<String> = assets::GLUE_MODULES
+                .iter()
+                .map(|(name, _, _)| names.s3_uri(Zone::Assets, &assets::glue_module(name).key))
+                .collect();
+            args.insert("--extra-py-files".into(), modules.join(",").into());
             args.insert("--dataset".into(), dataset.as_str().into());
             args.insert(
                 "--TempDir".into(),

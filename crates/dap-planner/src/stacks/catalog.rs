@@ -1,6 +1,6 @@
 //! The Glue Data Catalog: one database per dataset, its tables (from the shared schema
-//! files), the security configuration every job and crawler uses, the crawlers and their log
-//! group.
+//! files) and their data-quality rulesets (from `pipelines/quality/`), the security
+//! configuration every job and crawler uses, the crawlers and their log group.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,7 @@ use dap_config::Environment;
 
 use crate::builder::{Builder, Key};
 use crate::names::{id_part, Names, Zone};
+use crate::quality;
 use crate::roles::RoleKind;
 use crate::schema::{self, ColumnSchema};
 
@@ -17,7 +18,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
     let mut b = Builder::new(
         env,
         names,
-        "dap catalog: Glue database and tables, security configuration, crawler",
+        "dap catalog: Glue database and tables, their data-quality rulesets, security configuration, crawler",
     );
     let data_key = b.key_arn(Key::Data);
     let logs_key = b.key_arn(Key::Logs);
@@ -119,6 +120,30 @@ pub fn build(env: &Environment, names: &Names) -> Template {
                 .retain(),
             );
             table_names.push(table.name.clone());
+            if let Some(ruleset) = quality::RULESETS
+                .iter()
+                .find(|r| r.dataset == dataset.as_str() && r.table == table.name)
+            {
+                b.add(
+                    &format!("{ds}{}QualityRuleset", id_part(&table.name)),
+                    ResourceEntry::new(glue::DataQualityRuleset {
+                        name: ruleset.name(names),
+                        description: format!(
+                            "Quality rules of {dataset} {} ({}), evaluated by the {} job",
+                            table.name,
+                            ruleset.path(),
+                            ruleset.job()
+                        ),
+                        ruleset: ruleset.dqdl.to_owned(),
+                        target_table: glue::DataQualityTargetTable {
+                            database_name: r#ref(&db_id),
+                            table_name: table.name.clone(),
+                        },
+                        tags: b.tag_map(),
+                    })
+                    .depends_on(&table_id),
+                );
+            }
         }
         b.add(
             &format!("{ds}Crawler"),

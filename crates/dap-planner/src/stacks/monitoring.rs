@@ -1,6 +1,6 @@
 //! Monitoring: the encrypted alarm topic and its subscribers, the CIS AWS Foundations 4.1–4.15
-//! metric filters and alarms on the trail's log group, Glue job failure alerts, a dashboard
-//! and the monthly budget.
+//! metric filters and alarms on the trail's log group, Glue job failure alerts, data-quality
+//! alarms, a dashboard and the monthly budget.
 
 use dap_cfn::policy::{PolicyDocument, Principal, Statement};
 use dap_cfn::resources::{budgets, cloudwatch, events, logs, sns};
@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::builder::{Builder, Key};
 use crate::names::{id_part, Names};
+use crate::quality;
 
 /// One CIS AWS Foundations monitoring control.
 pub struct CisControl {
@@ -121,7 +122,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
     let mut b = Builder::new(
         env,
         names,
-        "dap monitoring: alarm topic, CIS alarms, Glue failure alerts, dashboard and budget",
+        "dap monitoring: alarm topic, CIS alarms, Glue failure and data-quality alerts, dashboard and budget",
     );
     let logs_key = b.key_arn(Key::Logs);
     let topic = r#ref("AlarmTopic");
@@ -244,6 +245,34 @@ pub fn build(env: &Environment, names: &Names) -> Template {
         )),
     );
     alarm_ids.push(failed_alarm);
+    // A run whose data breaks a quality rule (pipelines/quality/): the job publishes how
+    // many rules failed; one alarm per job.
+    let quality_namespace = names.quality_namespace();
+    for dataset in env.datasets.keys() {
+        for job in ["clean", "curate"] {
+            if quality::for_job(dataset, job).next().is_none() {
+                continue;
+            }
+            let alarm_name = names.named(&format!("{dataset}-{job}-quality-rules-failed"));
+            b.add(
+                &format!("{}{}QualityAlarm", id_part(dataset), id_part(job)),
+                ResourceEntry::new(alarm(
+                    &alarm_name,
+                    &format!(
+                        "A {dataset} {job} run's data failed a quality rule (pipelines/quality/{dataset}/)"
+                    ),
+                    &quality_namespace,
+                    quality::METRIC,
+                    vec![cloudwatch::Dimension {
+                        name: "JobName".to_owned(),
+                        value: names.job(dataset, job).into(),
+                    }],
+                    topic.clone(),
+                )),
+            );
+            alarm_ids.push(alarm_name);
+        }
+    }
     b.add(
         "Dashboard",
         ResourceEntry::new(cloudwatch::Dashboard {

@@ -22,6 +22,13 @@ pub const UNSCOPED_ACTIONS: &[&str] = &[
     "sts:GetCallerIdentity",
 ];
 
+/// Write actions without a resource type that AWS scopes by a condition key instead: allowed
+/// on `*` only in a statement whose condition pins that key to named values (a positive
+/// operator, not `IfExists`, no wildcard in a `Like` value): `cloudwatch:PutMetricData` to the
+/// namespaces named in `cloudwatch:namespace`.
+pub const CONDITION_SCOPED_ACTIONS: &[(&str, &str)] =
+    &[("cloudwatch:PutMetricData", "cloudwatch:namespace")];
+
 /// Actions an agent makes on its own host, whose ARN cannot be known when the role is
 /// written (the instance is launched with the role): allowed on every resource of their type
 /// in the account (`arn:aws:ec2:<region>:<account>:instance/*`), never on `*` or across
@@ -53,6 +60,11 @@ rule! {
     ///   Manager and SSM agent channel actions, `cloudtrail:LookupEvents`,
     ///   `cloudwatch:GetMetricData`, `cloudwatch:GetMetricStatistics`,
     ///   `sts:GetCallerIdentity`);
+    /// - actions AWS scopes by a condition key instead of a resource
+    ///   (`CONDITION_SCOPED_ACTIONS`: `cloudwatch:PutMetricData`), only when the statement
+    ///   pins that key (`cloudwatch:namespace`) to named values with a positive operator; a
+    ///   negated operator (`StringNotEquals`), `IfExists`, `ForAllValues`, or a `Like` value
+    ///   with a wildcard scopes nothing;
     /// - on every resource of a type in the account only, the actions an agent makes on its own
     ///   host, whose ARN is unknown when the role is written (`OWN_HOST_ACTIONS`:
     ///   `ssm:UpdateInstanceInformation` on `instance/*`).
@@ -130,6 +142,23 @@ fn allowed_on_any(action: &str) -> bool {
             .any(|a| a.eq_ignore_ascii_case(action))
 }
 
+/// Whether `action` is one AWS scopes by a condition key and the statement pins that key.
+fn scoped_by_condition(action: &str, s: &dap_model::Statement) -> bool {
+    CONDITION_SCOPED_ACTIONS
+        .iter()
+        .filter(|(a, _)| a.eq_ignore_ascii_case(action))
+        .any(|(_, key)| {
+            s.conditions.iter().any(|c| {
+                let op = c.operator();
+                c.is(key)
+                    && op.pins()
+                    && !c.values.is_empty()
+                    && !(op.base.contains("Like")
+                        && c.values.iter().any(|v| v.contains(['*', '?'])))
+            })
+        })
+}
+
 impl Rule for PolicyAllowsDataActionOnAnyResource {
     fn meta(&self) -> &'static Meta {
         &Self::META
@@ -156,7 +185,7 @@ impl Rule for PolicyAllowsDataActionOnAnyResource {
                     .actions
                     .iter()
                     .map(String::as_str)
-                    .filter(|a| !allowed_on_any(a))
+                    .filter(|a| !allowed_on_any(a) && !scoped_by_condition(a, s))
                     .filter(|a| {
                         !(own_host && OWN_HOST_ACTIONS.iter().any(|x| x.eq_ignore_ascii_case(a)))
                     })
