@@ -24,6 +24,18 @@ Arguments (Glue DefaultArguments, same names locally):
                           are not UTF-8; without it such files are refused
   --max_rejected_percent  optional, default 5: refuse the load when more than this percentage of the rows
                           read are invalid (0..100)
+  --quality_rules         locally: folder of the <table>.dqdl rulesets (default: the repository's
+                          pipelines/quality/business-licences/, found from this script's place)
+  --quality_rulesets      on Glue, optional: table=RulesetName,... (the deployed Glue Data Quality rulesets;
+                          absent: no rule is evaluated, a warning says so)
+  --quality_metric_namespace  on Glue, optional: CloudWatch namespace of RulesFailed / RulesEvaluated
+                          (dimension JobName); absent: the results are recorded, no metric is published
+
+Data-quality rules (pipelines/README.md, "Data quality rules"): the rules of `licences.dqdl` are evaluated
+on the kept rows before they are written (locally by dataquality.py, with history from the earlier
+summaries in --quality_report; on Glue by EvaluateDataQuality on the deployed ruleset); the results go to
+the quality summary under `quality`. A failed rule never fails the job; a refused load evaluates none.
+`dataquality.py` is imported only when the rules are evaluated (on Glue it comes with --extra-py-files).
 
 Exit codes (local runs): 0 written; 2 bad input or a refused load (one line on stderr:
 `clean: <file or source>: <message>`); 1 an unexpected error (with its traceback). On Glue the same
@@ -867,9 +879,14 @@ def check_percent(value) -> float:
 
 
 def run(spark: SparkSession, sources: list[str], target: str, quality_report: str | None,
-        encoding: str | None = None, max_rejected_percent: float = DEFAULT_MAX_REJECTED_PERCENT) -> dict:
+        encoding: str | None = None, max_rejected_percent: float = DEFAULT_MAX_REJECTED_PERCENT,
+        quality=None) -> dict:
     """Check the inputs, read, clean, dedupe, count; then write the table and the quality summary, or
-    (LoadRefused) the quality summary only."""
+    (LoadRefused) the quality summary only.
+
+    `quality`: (table, DataFrame) -> that table's block of the summary's `quality` (dataquality.check_table),
+    called on the kept rows before they are written; not called for a refused load (nothing is written).
+    Without it the summary's `quality` is `{}`."""
     configure(spark)
     max_pct = check_percent(max_rejected_percent)
     codec = resolve_encoding(encoding)
@@ -884,6 +901,9 @@ def run(spark: SparkSession, sources: list[str], target: str, quality_report: st
                     if counts["by_file"][f.key]["rows_read"]
                     == counts["by_file"][f.key]["rejected_by_reason"].get(REPEATED_HEADER, 0)]
         written = refused is None
+        checked = {}
+        if refused is None and quality is not None:   # the rows about to be written, from the cache
+            checked[TABLE] = quality(TABLE, to_table(df.where(F.col("_reject").isNull())))
         if refused is None and counts["rows_kept"]:
             remove_root_files(spark, out)
             kept = to_table(df.where(F.col("_reject").isNull()))
@@ -907,9 +927,10 @@ def run(spark: SparkSession, sources: list[str], target: str, quality_report: st
             "warnings": warnings,
             "output": out,
             "table_written": written,
+            "quality": checked,
         }
         # keep the historical order: counts, checks, files, years last
-        for k in ("checks_on_kept_rows", "by_file", "by_year"):
+        for k in ("quality", "checks_on_kept_rows", "by_file", "by_year"):
             report[k] = report.pop(k)
         if quality_report:
             stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -999,6 +1020,48 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise InputError(message)
 
 
+# --------------------------------------------------------------------------- data-quality rules
+
+# <repo>/pipelines/quality/business-licences/, from this script's place (<repo>/pipelines/glue/).
+DEFAULT_QUALITY_RULES = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "quality", DATASET)
+
+
+def _dataquality():
+    """dataquality.py: next to this script locally, from --extra-py-files on Glue. Imported only when
+    the rules are evaluated, so a deployment without it still runs (without rules)."""
+    try:
+        import dataquality
+    except ImportError:
+        here = os.path.dirname(os.path.abspath(__file__))
+        if not os.path.isfile(os.path.join(here, "dataquality.py")):
+            raise RuntimeError("the data-quality rules need dataquality.py next to the job script or, on Glue, "
+                               "in --extra-py-files") from None
+        sys.path.insert(0, here)
+        import dataquality
+    return dataquality
+
+
+def local_quality(spark: SparkSession, rules_dir: str, quality_report: str | None):
+    """run()'s `quality` callback, locally (dataquality.LocalRules); a missing or refused ruleset
+    file is a one-line error before any data is read."""
+    dq = _dataquality()
+    try:
+        return dq.LocalRules(spark, rules_dir, quality_report, [TABLE]).check
+    except (OSError, dq.DQDLError) as e:
+        raise InputError(f"--quality_rules {rules_dir}: {e}") from None
+
+
+def glue_quality(argv: list[str]):
+    """The Glue wiring (dataquality.GlueRules) from the optional --quality_rulesets and
+    --quality_metric_namespace, or None without --quality_rulesets (a deployment before the rules):
+    then nothing is evaluated and a warning says so."""
+    rulesets = optional_arg(argv, "quality_rulesets")
+    if rulesets is None:
+        print("clean: warning: no --quality_rulesets: the data-quality rules were not evaluated")
+        return None
+    return _dataquality().GlueRules(rulesets, optional_arg(argv, "quality_metric_namespace"), "clean")
+
+
 def _glue():
     """The Glue modules, or None under plain PySpark."""
     try:
@@ -1033,12 +1096,16 @@ def main_local(argv: list[str]) -> dict:
         p.add_argument("--max_rejected_percent", default=str(DEFAULT_MAX_REJECTED_PERCENT),
                        help=f"refuse the load above this percentage of invalid rows (default {DEFAULT_MAX_REJECTED_PERCENT:g})")
         p.add_argument("--dataset", default=DATASET, help=f"must be {DATASET} (optional)")
+        p.add_argument("--quality_rules", default=DEFAULT_QUALITY_RULES,
+                       help="folder of the <table>.dqdl rulesets (default: the repository's "
+                            "pipelines/quality/business-licences/)")
         a, _ = p.parse_known_args(argv[1:])
         percent = check_percent(a.max_rejected_percent)
         resolve_encoding(a.encoding)
         spark = local_spark("dap-clean")
+        quality = local_quality(spark, a.quality_rules, a.quality_report)
         report = run(spark, [s for v in a.source for s in _split(v)], a.target, a.quality_report,
-                     a.encoding, percent)
+                     a.encoding, percent, quality)
     except InputError as e:
         print(f"clean: {e}", file=sys.stderr)
         raise SystemExit(EXIT_REFUSED) from None
@@ -1046,6 +1113,8 @@ def main_local(argv: list[str]) -> dict:
         print(f"clean: {w}", file=sys.stderr)
     print(json.dumps({k: report[k] for k in ("outcome", "rows_read", "rows_kept", "rows_rejected",
                                              "rejected_by_reason", "output")}, indent=2))
+    for line in _dataquality().outcome_lines(report["quality"]):
+        print(line)
     return report
 
 
@@ -1057,14 +1126,17 @@ def main_glue(argv: list[str], GlueContext, Job, getResolvedOptions) -> dict:
     encoding = optional_arg(argv, "encoding")
     percent = check_percent(optional_arg(argv, "max_rejected_percent", DEFAULT_MAX_REJECTED_PERCENT))
     resolve_encoding(encoding)
+    rules = glue_quality(argv)
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
     report = run(glue_context.spark_session, _split(args["source"]), args["target"], args["quality_report"],
-                 encoding, percent)
+                 encoding, percent, rules.checker(glue_context) if rules else None)
     for w in report["warnings"]:
         print(f"clean: {w}")
     print(json.dumps(report))
+    if rules:
+        rules.finish(report["quality"], args["JOB_NAME"])   # the outcome lines, the metrics
     job.commit()
     return report
 

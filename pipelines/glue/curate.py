@@ -10,6 +10,19 @@ under plain local PySpark: the Glue-only parts are used only when `awsglue` is i
 Arguments (Glue DefaultArguments, same names locally):
   --source   raw zone base URI, e.g. s3://raw-bucket/
   --target   curated zone base URI, e.g. s3://curated-bucket/
+  --quality_report  optional URI prefix: the job writes its summary curate-<UTC timestamp>.json there
+                    (e.g. s3://curated-bucket/_quality/business-licences/); locally also the history of
+                    the dynamic rules
+  --quality_rules   locally: folder of the <table>.dqdl rulesets (default: the repository's
+                    pipelines/quality/business-licences/, found from this script's place)
+  --quality_rulesets          on Glue, optional: table=RulesetName,... for the five curated tables
+                              (absent: no rule is evaluated, a warning says so)
+  --quality_metric_namespace  on Glue, optional: CloudWatch namespace of RulesFailed / RulesEvaluated
+
+Each curated table's ruleset (pipelines/quality/business-licences/<table>.dqdl locally, the deployed
+Glue Data Quality ruleset on Glue) is evaluated on the table's rows before it is written; the results
+go to the summary under `quality`. A failed rule never fails the job. `dataquality.py` is imported only
+when the rules are evaluated (on Glue it comes with --extra-py-files).
 
 An empty raw table (the clean job's header-only load) gives empty, typed curated tables. Exit codes
 (local runs): 0 written; 2 bad input (no raw table, a bad argument: one line on stderr,
@@ -19,6 +32,7 @@ raised, so the job run fails with the message.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import os
 import sys
@@ -146,21 +160,45 @@ def build_tables(licences: DataFrame) -> dict[str, DataFrame]:
             for name, df in out.items()}
 
 
-def run(spark: SparkSession, source: str, target: str) -> dict:
+def run(spark: SparkSession, source: str, target: str, quality=None, quality_report: str | None = None) -> dict:
+    """Build and write the curated tables; then the summary as `<quality_report>/curate-<UTC stamp>.json`.
+
+    `quality`: (table, DataFrame) -> that table's block of the summary's `quality`
+    (dataquality.check_table), called on each table's rows before it is written; without it the
+    summary's `quality` is `{}`."""
     for k, v in SESSION_CONF.items():
         spark.conf.set(k, v)
     licences = read_licences(spark, source).persist()
-    summary = {"job": "curate", "dataset": DATASET, "source_rows": licences.count(), "tables": {}}
+    summary = {"job": "curate", "dataset": DATASET,
+               "generated_at": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+               "source_rows": licences.count(), "tables": {}, "quality": {}}
     try:
         for name, df in build_tables(licences).items():
             df = df.coalesce(1).sortWithinPartitions(*[n for n, _ in TABLES[name][:2]]).persist()
+            if quality is not None:
+                summary["quality"][name] = quality(name, df)
             uri = table_uri(target, name)
             df.write.mode("overwrite").parquet(uri)
             summary["tables"][name] = {"rows": df.count(), "output": uri}
             df.unpersist()
     finally:
         licences.unpersist()
+    if quality_report:
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        summary["report_uri"] = f"{quality_report.rstrip('/')}/curate-{stamp}.json"
+        write_text(spark, summary["report_uri"], json.dumps(summary, indent=2))
     return summary
+
+
+def write_text(spark: SparkSession, uri: str, text: str) -> None:
+    """`text` as the file `uri` (any Hadoop file system: a local path, s3://)."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    out = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).create(path, True)
+    try:
+        out.write(bytearray(text.encode("utf-8")))
+    finally:
+        out.close()
 
 
 LOG4J2 = """# written by the dap pipeline jobs (local runs): errors only, nothing at start-up
@@ -210,9 +248,65 @@ def check_dataset(argv: list[str]) -> None:
             raise InputError(f"this job curates dataset {DATASET!r}, not {value!r}")
 
 
+def optional_arg(argv: list[str], name: str, default=None):
+    """An optional job argument (`--name value` or `--name=value`): Glue's getResolvedOptions takes
+    required ones only (as clean.py's)."""
+    flag = f"--{name}"
+    for i, a in enumerate(argv):
+        if a == flag:
+            if i + 1 >= len(argv):
+                raise InputError(f"{flag} needs a value")
+            return argv[i + 1]
+        if a.startswith(flag + "="):
+            return a[len(flag) + 1:]
+    return default
+
+
 class _ArgumentParser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2, like every other bad input
         raise InputError(message)
+
+
+# --------------------------------------------------------------------------- data-quality rules
+
+# <repo>/pipelines/quality/business-licences/, from this script's place (<repo>/pipelines/glue/).
+DEFAULT_QUALITY_RULES = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "quality", DATASET)
+
+
+def _dataquality():
+    """dataquality.py: next to this script locally, from --extra-py-files on Glue. Imported only when
+    the rules are evaluated, so a deployment without it still runs (without rules)."""
+    try:
+        import dataquality
+    except ImportError:
+        here = os.path.dirname(os.path.abspath(__file__))
+        if not os.path.isfile(os.path.join(here, "dataquality.py")):
+            raise RuntimeError("the data-quality rules need dataquality.py next to the job script or, on Glue, "
+                               "in --extra-py-files") from None
+        sys.path.insert(0, here)
+        import dataquality
+    return dataquality
+
+
+def local_quality(spark: SparkSession, rules_dir: str, quality_report: str | None):
+    """run()'s `quality` callback, locally (dataquality.LocalRules); a missing or refused ruleset
+    file is a one-line error before any data is read."""
+    dq = _dataquality()
+    try:
+        return dq.LocalRules(spark, rules_dir, quality_report, list(TABLES)).check
+    except (OSError, dq.DQDLError) as e:
+        raise InputError(f"--quality_rules {rules_dir}: {e}") from None
+
+
+def glue_quality(argv: list[str]):
+    """The Glue wiring (dataquality.GlueRules) from the optional --quality_rulesets and
+    --quality_metric_namespace, or None without --quality_rulesets (a deployment before the rules):
+    then nothing is evaluated and a warning says so."""
+    rulesets = optional_arg(argv, "quality_rulesets")
+    if rulesets is None:
+        print("curate: warning: no --quality_rulesets: the data-quality rules were not evaluated")
+        return None
+    return _dataquality().GlueRules(rulesets, optional_arg(argv, "quality_metric_namespace"), "curate")
 
 
 def _glue():
@@ -243,12 +337,21 @@ def main_local(argv: list[str]) -> dict:
         p.add_argument("--source", required=True, help="raw zone base URI / folder")
         p.add_argument("--target", required=True, help="curated zone base URI / folder")
         p.add_argument("--dataset", default=DATASET, help=f"must be {DATASET} (optional)")
+        p.add_argument("--quality_report", default=None,
+                       help="URI prefix / folder for the summary curate-<UTC timestamp>.json (optional)")
+        p.add_argument("--quality_rules", default=DEFAULT_QUALITY_RULES,
+                       help="folder of the <table>.dqdl rulesets (default: the repository's "
+                            "pipelines/quality/business-licences/)")
         a, _ = p.parse_known_args(argv[1:])
-        summary = run(local_spark("dap-curate"), a.source, a.target)
+        spark = local_spark("dap-curate")
+        quality = local_quality(spark, a.quality_rules, a.quality_report)
+        summary = run(spark, a.source, a.target, quality, a.quality_report)
     except InputError as e:
         print(f"curate: {e}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT) from None
-    print(json.dumps(summary, indent=2))
+    print(json.dumps({k: v for k, v in summary.items() if k != "quality"}, indent=2))
+    for line in _dataquality().outcome_lines(summary["quality"]):
+        print(line)
     return summary
 
 
@@ -257,11 +360,16 @@ def main_glue(argv: list[str], GlueContext, Job, getResolvedOptions) -> dict:
     from pyspark.context import SparkContext
     check_dataset(argv)
     args = getResolvedOptions(argv, ["JOB_NAME", "source", "target"])
+    quality_report = optional_arg(argv, "quality_report")
+    rules = glue_quality(argv)
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
-    summary = run(glue_context.spark_session, args["source"], args["target"])
+    summary = run(glue_context.spark_session, args["source"], args["target"],
+                  rules.checker(glue_context) if rules else None, quality_report)
     print(json.dumps(summary))
+    if rules:
+        rules.finish(summary["quality"], args["JOB_NAME"])   # the outcome lines, the metrics
     job.commit()
     return summary
 

@@ -47,14 +47,14 @@ from dataclasses import dataclass, field
 __all__ = [
     "DQDLError", "Rule", "load_rules", "evaluate", "history_from_reports", "summarise",
     "evaluate_on_glue", "publish_metric", "ruleset_from_glue", "read_ruleset", "parse_rulesets",
-    "check_table",
+    "check_table", "outcome_lines", "LocalRules", "GlueRules",
     "DEFAULT_RULES_DIR", "METRIC_NAMESPACE",
 ]
 
 # <repo>/pipelines/quality/business-licences/, from this file's place (<repo>/pipelines/glue/).
 DEFAULT_RULES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "quality",
                                  "business-licences")
-METRIC_NAMESPACE = "DAP/DataQuality"
+METRIC_NAMESPACE = "DAP/DataQuality"  # publish_metric's default only: the jobs pass --quality_metric_namespace
 
 
 class DQDLError(ValueError):
@@ -895,6 +895,70 @@ def check_table(spark, df, table: str, *, rules_dir: str | None = None, history:
                 "error": f"{type(e).__name__}: {e}"}
 
 
+def outcome_lines(quality: dict) -> list[str]:
+    """One line per table of a summary's `quality` dict: `quality licences: 8 rules, 8 passed`, or
+    with the failed rules and their failure reasons (or the error that stopped the evaluation)."""
+    lines = []
+    for table, block in quality.items():
+        rules = block.get("rules") or []
+        line = f"quality {table}: {len(rules)} rules, {block.get('passed', 0)} passed"
+        if block.get("failed"):
+            failed = [f"{r['rule']} ({r.get('failure_reason') or r.get('outcome')})"
+                      for r in rules if r.get("outcome") != "Passed"]
+            if block.get("error"):
+                failed.append(f"not evaluated: {block['error']}")
+            line += f", {block['failed']} failed: " + "; ".join(failed)
+        lines.append(line)
+    return lines
+
+
+class LocalRules:
+    """The jobs' local wiring: `check(table, df)` evaluates `<rules_dir>/<table>.dqdl` (each file
+    parsed now, so a missing or refused file stops the job before it reads data: OSError, DQDLError)
+    with the dynamic rules' history from the earlier summaries in the `report_dir` folder (none when
+    it is absent or not a local folder)."""
+
+    def __init__(self, spark, rules_dir: str, report_dir: str | None, tables):
+        for table in tables:
+            load_rules(*read_ruleset(rules_dir, table))
+        self.spark, self.rules_dir = spark, rules_dir
+        self.reports = [report_dir] if report_dir and os.path.isdir(report_dir) else []
+
+    def check(self, table: str, df) -> dict:
+        return check_table(self.spark, df, table, rules_dir=self.rules_dir,
+                           history=history_from_reports(self.reports, table))
+
+
+class GlueRules:
+    """The jobs' Glue wiring, from `--quality_rulesets table=RulesetName,...` and
+    `--quality_metric_namespace` (None: results recorded, no metric). `checker(glue_context)` is
+    the jobs' per-table callback (check_table on the deployed ruleset: an error is recorded and
+    counts as a failed rule); `finish(quality, job_name)` prints the outcome lines and publishes
+    RulesFailed / RulesEvaluated. A metric that cannot be published fails the job run (after the
+    data and the summary are written): otherwise the alarm could never fire, and the platform's
+    job-failure rule makes the run's failure heard."""
+
+    def __init__(self, rulesets: str, namespace: str | None, job: str):
+        self.rulesets, self.namespace, self.job = parse_rulesets(rulesets), namespace, job
+
+    def checker(self, glue_context):
+        def check(table: str, df) -> dict:
+            return check_table(None, df, table, glue_context=glue_context, ruleset_name=self.rulesets.get(table))
+        return check
+
+    def finish(self, quality: dict, job_name: str, client=None) -> dict | None:
+        for line in outcome_lines(quality):
+            print(f"{self.job}: {line}")
+        if not self.namespace:
+            print(f"{self.job}: warning: no --quality_metric_namespace: RulesFailed and RulesEvaluated not published")
+            return None
+        try:
+            return publish_metric(quality, job_name, self.namespace, client=client)
+        except Exception as e:  # noqa: BLE001 - re-raised with what was already written
+            raise RuntimeError(f"quality metrics not published to CloudWatch namespace {self.namespace} "
+                               f"({type(e).__name__}: {e}); the data and the quality summary were written") from e
+
+
 # --------------------------------------------------------------------------- AWS
 
 def evaluate_on_glue(glue_context, df, ruleset_text: str, context_name: str) -> list[dict]:
@@ -927,9 +991,11 @@ def evaluate_on_glue(glue_context, df, ruleset_text: str, context_name: str) -> 
     return results
 
 
-def publish_metric(results, job_name: str, region: str | None = None, client=None) -> dict:
-    """Put `RulesFailed` and `RulesEvaluated` (Count) in CloudWatch namespace DAP/DataQuality with
-    dimension JobName; the platform's alarm on RulesFailed > 0 notifies its topic. `results`: the
+def publish_metric(results, job_name: str, namespace: str = METRIC_NAMESPACE, region: str | None = None,
+                   client=None) -> dict:
+    """Put `RulesFailed` and `RulesEvaluated` (Count) in the CloudWatch `namespace` (the jobs pass
+    `--quality_metric_namespace`, the one the platform's alarm on RulesFailed > 0 watches) with
+    dimension JobName = the Glue job's name. `results`: the
     rule results (a list), or a job summary's `quality` dict (`{table: block}`, where a block that
     could not be evaluated counts as one failed rule)."""
     if client is None:
@@ -942,7 +1008,7 @@ def publish_metric(results, job_name: str, region: str | None = None, client=Non
         failed = sum(1 for r in results if r["outcome"] != "Passed")
         evaluated = len(results)
     dims = [{"Name": "JobName", "Value": job_name}]
-    request = {"Namespace": METRIC_NAMESPACE, "MetricData": [
+    request = {"Namespace": namespace, "MetricData": [
         {"MetricName": "RulesFailed", "Dimensions": dims, "Value": float(failed), "Unit": "Count"},
         {"MetricName": "RulesEvaluated", "Dimensions": dims, "Value": float(evaluated), "Unit": "Count"},
     ]}

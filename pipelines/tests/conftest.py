@@ -23,7 +23,7 @@ SCHEMA_FILE = PIPELINES / "schema" / "business_licences.json"
 ATHENA = PIPELINES / "athena"
 DATASET = "business-licences"
 
-sys.path.insert(0, str(PIPELINES / "glue"))
+sys.path.insert(0, str(PIPELINES / "glue"))  # the jobs, and dataquality.py next to them
 sys.path.insert(0, str(PIPELINES))  # the report builder: `import report`
 
 # Java 17 is on PATH; PySpark wants JAVA_HOME on some setups.
@@ -102,7 +102,8 @@ def full_run(spark, tmp_path_factory) -> Run:
     out = tmp_path_factory.mktemp("full")
     report = clean.main(["clean.py", "--source", str(EXTRACTS), "--target", str(out / "raw"),
                          "--quality_report", str(out / "quality")])
-    summary = curate.main(["curate.py", "--source", str(out / "raw"), "--target", str(out / "curated")])
+    summary = curate.main(["curate.py", "--source", str(out / "raw"), "--target", str(out / "curated"),
+                           "--quality_report", str(out / "curated" / "_quality")])
     return Run(out / "raw", report, out / "curated", summary)
 
 

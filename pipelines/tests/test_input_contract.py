@@ -277,6 +277,10 @@ def test_header_only_load_writes_an_empty_typed_table(header_only_run, tables):
     assert schema.field("year").type == pa.int32() and schema.field("licence_rsn").type == pa.int64()
     assert schema.field("fee_paid").type == pa.decimal128(12, 2)
     assert pq.read_metadata(files[0]).num_rows == 0
+    # the rules see the load's zero rows: RowCount > 0 fails (an empty extract is worth a look; the rules
+    # monitor, the load is fine); the row-count change passes without history (last(3) is 0.0)
+    failed = [r["rule"] for r in report["quality"]["licences"]["rules"] if r["outcome"] != "Passed"]
+    assert "RowCount > 0" in failed and "RowCount >= avg(last(3)) * 0.5" not in failed
 
 
 def test_header_only_table_read_by_duckdb_and_spark(spark, header_only_run):
@@ -293,6 +297,9 @@ def test_curate_succeeds_on_the_empty_table(header_only_run, tables):
     out, _, summary = header_only_run
     assert summary["source_rows"] == 0
     assert {n: t["rows"] for n, t in summary["tables"].items()} == {n: 0 for n in curate.TABLES}
+    assert list(summary["quality"]) == list(curate.TABLES)
+    assert all("RowCount > 0" in [r["rule"] for r in b["rules"] if r["outcome"] == "Failed"]
+               for b in summary["quality"].values())
     for name in curate.TABLES:
         files = sorted((out / "curated" / DATASET / name).glob("*.parquet"))
         assert len(files) == 1, name
@@ -333,6 +340,7 @@ def test_too_many_invalid_rows_refuse_the_load(spark, capsys, tmp_path, problems
     assert summary["rows_invalid"] == 3 and summary["rows_invalid_percent"] == 30.0
     assert summary["max_rejected_percent"] == 5.0
     assert summary["report_uri"] in line
+    assert summary["quality"] == {}  # nothing written, no rule evaluated
     assert_every_row_accounted(summary)
 
 
