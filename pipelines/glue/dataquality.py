@@ -963,8 +963,10 @@ class GlueRules:
 
 def evaluate_on_glue(glue_context, df, ruleset_text: str, context_name: str) -> list[dict]:
     """Evaluate the ruleset with Glue's EvaluateDataQuality (AWS Glue only): results are published
-    to Glue Data Quality and to CloudWatch under the evaluation context `context_name` (AWS keeps
-    the history dynamic rules use under it), and returned as the same dicts as `evaluate`."""
+    to Glue Data Quality under the evaluation context `context_name` (AWS keeps the history
+    dynamic rules use under it), and returned as the same dicts as `evaluate`. Glue's own
+    CloudWatch metrics stay off: the job publishes `RulesFailed` to the platform's namespace
+    (`publish_metric`), the only one its role may write to."""
     from awsglue.dynamicframe import DynamicFrame
     from awsgluedq.transforms import EvaluateDataQuality
 
@@ -973,7 +975,7 @@ def evaluate_on_glue(glue_context, df, ruleset_text: str, context_name: str) -> 
         frame=frame, ruleset=ruleset_text,
         publishing_options={
             "dataQualityEvaluationContext": context_name,
-            "enableDataQualityCloudWatchMetrics": True,
+            "enableDataQualityCloudWatchMetrics": False,
             "enableDataQualityResultsPublishing": True,
         })
     results = []

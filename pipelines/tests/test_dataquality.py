@@ -574,7 +574,7 @@ def test_evaluate_on_glue_calls_evaluate_data_quality_and_converts_rule_outcomes
     assert calls[0] == ("fromDF", df, glue_context, "dap-dev-business-licences-status_by_year")
     assert calls[1][0] == "apply" and calls[1][2] == text           # the DQDL verbatim
     assert calls[1][3] == {"dataQualityEvaluationContext": "dap-dev-business-licences-status_by_year",
-                           "enableDataQualityCloudWatchMetrics": True,
+                           "enableDataQualityCloudWatchMetrics": False,
                            "enableDataQualityResultsPublishing": True}
     assert [r["rule"] for r in got] == [r.text for r in rules]       # the ruleset's order again
     assert got[:-1] == local[:-1]

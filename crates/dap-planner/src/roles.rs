@@ -393,7 +393,10 @@ pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind)
                 Statement::allow(
                     "ReadQualityReports",
                     READ_OBJECTS,
-                    vec![names.objects_arn(Zone::Raw, "_quality/")],
+                    vec![
+                        names.objects_arn(Zone::Raw, "_quality/"),
+                        names.objects_arn(Zone::Curated, "_quality/"),
+                    ],
                 ),
                 list_bucket("ListCurated", env, names, Zone::Curated),
                 Statement::allow(

@@ -66,6 +66,22 @@ fn local_from_nothing_then_no_changes_then_one_retention_change_then_destroy() {
         );
         assert_eq!(report.assets.len(), 3);
         assert!(report.assets.iter().all(|a| a.uploaded));
+        // The catalog stack carries the six data-quality rulesets, which moto accepts without
+        // creating (ARCHITECTURE.md, "moto gaps"); the no-op plan below proves the deployed
+        // template is the one with them.
+        let rendered = dap_planner::render(&local).unwrap();
+        let catalog = rendered
+            .stacks
+            .iter()
+            .find(|s| s.name == "dap-local-catalog")
+            .unwrap();
+        assert_eq!(
+            catalog
+                .yaml
+                .matches("Type: AWS::Glue::DataQualityRuleset")
+                .count(),
+            6
+        );
 
         // Plan again: nothing changed, and it took a single CloudFormation call.
         let before = applier.calls();
@@ -338,14 +354,21 @@ fn templates_over_the_inline_limit_go_through_the_assets_bucket() {
             .filter(|s| s.yaml.len() > 22_000)
             .map(|s| s.name.as_str())
             .collect();
-        assert_eq!(big, ["dap-local-access", "dap-local-monitoring"]);
+        assert_eq!(
+            big,
+            [
+                "dap-local-access",
+                "dap-local-catalog",
+                "dap-local-monitoring"
+            ]
+        );
         let plan = applier.plan(PlanOptions::default()).await.unwrap();
         let report = applier.apply(&plan, Arc::new(Quiet)).await.unwrap();
         assert!(report.succeeded(), "{:#?}", report.stacks);
-        // Two scripts and two templates.
+        // Two scripts, the data-quality module and three templates.
         assert_eq!(
             applier.calls().get("s3:PutObject"),
-            4,
+            6,
             "{}",
             applier.calls()
         );

@@ -677,8 +677,9 @@ fn strict_stacks_are_created_with_termination_protection_and_assets_uploaded_fir
         assert_eq!(report.stacks.len(), 8);
         let calls = applier.calls();
         assert_eq!(calls.get("cloudformation:CreateStack"), 8, "{calls}");
-        // The two Glue scripts (analytics) and the reporting host's eight files (reporting).
-        assert_eq!(calls.get("s3:PutObject"), 10, "{calls}");
+        // The two Glue scripts and their data-quality module (analytics) and the reporting
+        // host's eight files (reporting).
+        assert_eq!(calls.get("s3:PutObject"), 11, "{calls}");
         assert_eq!(
             calls.get("cloudformation:UpdateTerminationProtection"),
             0,
@@ -737,7 +738,7 @@ fn a_strict_stack_without_termination_protection_gets_it() {
             8,
             "{calls}"
         );
-        assert_eq!(calls.get("s3:HeadObject"), 10, "{calls}");
+        assert_eq!(calls.get("s3:HeadObject"), 11, "{calls}");
         assert_eq!(calls.get("s3:PutObject"), 0, "{calls}");
     });
 }
