@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: rows per second of the clean job under local Spark (local[2]) on the bundled sample
-# (3,935 rows) and on the sample repeated SCALE times. Prints figures; asserts nothing.
+# (3,935 rows) and on the sample repeated SCALE times, with Spark jobs per run, median phase times and
+# the load average (the machine may be shared). Prints figures; asserts nothing.
 #   scripts/pipeline-bench.sh [RUNS] [SCALE]      (defaults: 3 runs, scale 10)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

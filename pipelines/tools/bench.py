@@ -4,7 +4,11 @@
 
 Runs clean.run() (read + clean + dedupe + write Parquet + quality summary) on the bundled sample
 (both real extracts), then on the sample's files copied K times (same rows again: the job reads and
-deduplicates them all). Session start-up and one warm-up run are excluded from the timings.
+deduplicates them all). Session start-up and one warm-up run are excluded from the timings; each
+line also shows the Spark jobs per run and the median time of the phases (inputs: listing and checking
+the files' encoding and header; plan: building the read/clean/dedupe DataFrame; summary: the one
+aggregation, which runs the read, cleaning, both dedupe shuffles and fills the cache; write: the rest,
+mostly the Parquet write), and the load average before and after, as the machine may be shared.
 """
 from __future__ import annotations
 
@@ -24,18 +28,50 @@ import clean  # noqa: E402
 SAMPLE = ROOT / "pipelines" / "tests" / "fixtures" / "extracts"
 
 
+PHASES = {"inputs": ["list_input_files", "inspect_input"], "plan": ["read_landing", "clean_columns", "deduplicate"],
+          "summary": ["quality_summary"]}
+_spent: dict[str, float] = {}
+
+
+def _timed(phase: str, fn):
+    def timed(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _spent[phase] = _spent.get(phase, 0.0) + time.perf_counter() - t0
+    return timed
+
+
+for _phase, _names in PHASES.items():
+    for _name in _names:
+        setattr(clean, _name, _timed(_phase, getattr(clean, _name)))
+
+
 def bench(spark, source: Path, runs: int, work: Path, label: str) -> None:
-    times, report = [], None
+    times, jobs, phases, report = [], [], {p: [] for p in [*PHASES, "write"]}, None
+    load = os.getloadavg()[0]
     for i in range(runs):
         target = work / f"out-{label}-{i}"
+        group = f"bench-{label}-{i}"
+        spark.sparkContext.setJobGroup(group, group)
+        _spent.clear()
         t0 = time.perf_counter()
         report = clean.run(spark, [str(source)], str(target), str(target / "_quality"))
         times.append(time.perf_counter() - t0)
+        jobs.append(len(spark.sparkContext.statusTracker().getJobIdsForGroup(group)))
+        for p in PHASES:
+            phases[p].append(_spent.get(p, 0.0))
+        phases["write"].append(times[-1] - sum(_spent.values()))
         shutil.rmtree(target, ignore_errors=True)
+    spark.sparkContext.setJobGroup("bench", "bench")
     rows = report["rows_read"]
     med = statistics.median(times)
     print(f"{label:<14} rows_read={rows:>8,}  rows_kept={report['rows_kept']:>6,}  runs={runs}  "
           f"median={med:6.2f}s  min={min(times):6.2f}s  rows/s={rows / med:>10,.0f}")
+    print(f"{'':<14} Spark jobs/run={statistics.median(jobs):g}  phases (median s): "
+          + "  ".join(f"{p}={statistics.median(v):.2f}" for p, v in phases.items())
+          + f"  load average {load:.2f} -> {os.getloadavg()[0]:.2f}")
 
 
 def main() -> None:
