@@ -2,7 +2,7 @@
 
     python pipelines/tools/bench.py [--runs N] [--scale K]
 
-Runs clean.run() (read + clean + dedupe + write Parquet + quality summary) on the bundled sample
+Runs clean.run() (read + clean + dedupe + the data-quality rules + write Parquet + quality summary) on the bundled sample
 (both real extracts), then on the sample's files copied K times (same rows again: the job reads and
 deduplicates them all). Session start-up and one warm-up run are excluded from the timings; each
 line also shows the Spark jobs per run and the median time of the phases (inputs: listing and checking
@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "pipelines" / "glue"))
 import clean  # noqa: E402
+import dataquality as dq  # noqa: E402
 
 SAMPLE = ROOT / "pipelines" / "tests" / "fixtures" / "extracts"
 
@@ -57,7 +58,9 @@ def bench(spark, source: Path, runs: int, work: Path, label: str) -> None:
         spark.sparkContext.setJobGroup(group, group)
         _spent.clear()
         t0 = time.perf_counter()
-        report = clean.run(spark, [str(source)], str(target), str(target / "_quality"))
+        # As the job runs: the data-quality rules of pipelines/quality/ evaluated on the kept rows.
+        rules = dq.LocalRules(spark, dq.DEFAULT_RULES_DIR, None, [clean.TABLE]).check
+        report = clean.run(spark, [str(source)], str(target), str(target / "_quality"), quality=rules)
         times.append(time.perf_counter() - t0)
         jobs.append(len(spark.sparkContext.statusTracker().getJobIdsForGroup(group)))
         for p in PHASES:
