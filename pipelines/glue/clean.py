@@ -307,8 +307,132 @@ def _sniff_bom(spark: SparkSession, uri: str) -> str | None:
 @dataclass
 class ScanError:
     offset: int        # bytes from the start of the file
-    kind: str          # "invalid" (a malformed or unmappable sequence), "nul_byte", "nul_char"
+    kind: str          # "invalid" (a malformed or unmappable sequence), "nul_byte", "nul_char";
+    #                    "mixed_endings", "long_line" (LINE_PROBLEMS: not about the encoding)
     sequence: bytes = b""
+    line: int | None = None  # 1-based line number (line problems)
+    detail: str = ""         # mixed_endings: "<first line's ending>/<this ending>", e.g. "CRLF/LF"
+
+
+LINE_PROBLEMS = ("mixed_endings", "long_line")
+MAX_LINE = 1 << 20  # characters: a longer line is refused (Spark would hold it in memory several times)
+MAX_HEADER = 1 << 16  # bytes read for the header line
+_ENDING_NAMES = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
+# the endings that differ from the first line's, as a regex over one decoded chunk
+_OTHER_ENDINGS = {"CRLF": "\r(?!\n)|(?<!\r)\n", "LF": "\r", "CR": "\n"}
+
+
+class _Lines:
+    """Line-ending and line-length checks of scan_encoding, a few JVM calls per decoded chunk (the
+    characters stay in the JVM, no call per line): counts of LF and CR (commons-lang3
+    StringUtils.countMatches), of CRLF (a regex, only when both occur), a trailing CR carried to the next
+    chunk, and one regex find() for a line of MAX_LINE characters. Only when a mix is found, its place
+    is looked up (a regex find and the byte length of the chunk before it). Lines are measured within
+    each chunk: a line that crosses a chunk boundary is measured as its two parts (with 4 MiB chunks a
+    line of 2 MiB or more is always found, one of 1 to 2 MiB may pass)."""
+
+    def __init__(self, spark: SparkSession, charset: str):
+        # countMatches(CharSequence, char): a loop in the JVM, about 1 ms per MiB. (Not the
+        # (CharSequence, CharSequence) overload: called through py4j it counted "a\r\rb" as 2 CRLF.)
+        self.count_char = _jclass(spark, "org.apache.commons.lang3.StringUtils").countMatches
+        Pattern = _jclass(spark, "java.util.regex.Pattern")
+        self.Pattern = Pattern
+        self.crlf = Pattern.compile("\\r\\n")
+        self.BufferedReader = _jclass(spark, "java.io.BufferedReader")
+        self.CharArrayReader = _jclass(spark, "java.io.CharArrayReader")
+        # a run of MAX_LINE characters without a line ending: after a line ending, or at the chunk's start
+        self.long = Pattern.compile("[\\r\\n][^\\r\\n]{%d}" % MAX_LINE)
+        self.long_start = Pattern.compile("[^\\r\\n]{%d}" % MAX_LINE)
+        self.probe = Pattern.compile("[^\\r\\n]{%d}" % (MAX_LINE // 2))
+        self.first_re = Pattern.compile("\\r\\n|\\r|\\n")
+        self.charset = charset
+        self.spark = spark
+        self.first: str | None = None   # the first line's ending: CRLF, LF, CR
+        self.pending: int | None = None  # byte offset of a CR that ended the previous chunk
+        self.pending_line = 0
+        self.endings = 0                # line endings counted in earlier chunks
+        self.width = 4 if "32" in charset else 2 if "16" in charset else 1  # bytes of a CR or LF
+
+    def _bytes(self, chars, end: int, start_byte: int) -> int:
+        """Byte offset of character `end` of the chunk whose first character is at byte start_byte."""
+        cs = self.charset
+        if cs in ("UTF-16", "UTF-32"):  # the decoder skipped the byte-order mark; count without one
+            if start_byte == 0:
+                start_byte = self.width
+            cs += "BE"
+        enc = _jclass(self.spark, "java.nio.charset.Charset").forName(cs)
+        return start_byte + enc.encode(chars.subSequence(0, end)).remaining()
+
+    def counts(self, chars, whole: bool = False) -> tuple[int, int, int]:
+        """(CRLF, LF, CR) counts; CRLF only when the chunk has both characters: from the number of
+        lines BufferedReader sees in it (CR, LF and CRLF end a line; twice as fast as a regex) for a
+        whole chunk (`whole`: chars is the buffer itself, from its array's start), else by a regex."""
+        lf, cr = self.count_char(chars, "\n"), self.count_char(chars, "\r")
+        if not (lf and cr):
+            return 0, lf, cr
+        if not whole:
+            return self.crlf.matcher(chars).results().count(), lf, cr
+        n = chars.remaining()
+        lines = self.BufferedReader(self.CharArrayReader(chars.array(), 0, n)).lines().count()
+        endings = lines - (0 if chars.charAt(n - 1) in "\r\n" else 1)
+        return lf + cr - endings, lf, cr
+
+    def _line(self, chars, end: int, skip: int) -> int:
+        """Line number of the line that character `end` of the chunk is on (`skip`: 1 when the chunk's
+        first character is the LF of a CRLF counted in the previous chunk)."""
+        sub = chars.subSequence(0, end)
+        crlf, lf, cr = self.counts(sub)
+        return self.endings + lf + cr - crlf - (skip if end > 0 else 0) + 1
+
+    def check(self, chars, start_byte: int, end_byte: int, eof: bool) -> ScanError | None:
+        """One decoded chunk (chars: flipped CharBuffer) of the bytes [start_byte, end_byte)."""
+        n = chars.remaining()
+        if n == 0:
+            return None
+        skip = 1 if self.pending is not None and chars.charAt(0) == "\n" else 0  # CR | LF: one CRLF
+        # A run of MAX_LINE characters holds two probes MAX_LINE / 2 apart, the run between them
+        # without a line ending: a lookingAt() per probe (it stops at the next line ending) before the
+        # full regex.
+        probe, step = self.probe.matcher(chars), MAX_LINE // 2
+        at = None
+        if any(probe.region(p, n).lookingAt() for p in range(0, n - step + 1, step)):
+            m = self.long.matcher(chars)
+            at = 0 if self.long_start.matcher(chars).lookingAt() else m.start() + 1 if m.find() else None
+        if at is not None:
+            return ScanError(self._bytes(chars, at, start_byte), "long_line", line=self._line(chars, at, skip))
+        crlf, lf, cr = self.counts(chars, whole=True)
+        bare_lf, bare_cr = lf - crlf - skip, cr - crlf
+        boundary = None if self.pending is None else "CRLF" if skip else "CR"
+        trailing = bare_cr > 0 and not eof and chars.charAt(n - 1) == "\r"  # decided by the next chunk
+        if trailing:
+            bare_cr -= 1
+        kinds = {k for k, c in (("CRLF", crlf), ("LF", bare_lf), ("CR", bare_cr)) if c > 0}
+        if self.first is None:
+            if boundary:
+                self.first = boundary
+            elif kinds:
+                f = self.first_re.matcher(chars)
+                f.find()
+                self.first = _ENDING_NAMES[f.group()]
+        if boundary and boundary != self.first:  # the CR that ended the previous chunk
+            return ScanError(self.pending, "mixed_endings", line=self.pending_line,
+                             detail=f"{self.first}/{boundary}")
+        if kinds - {self.first}:
+            m = self.Pattern.compile(_OTHER_ENDINGS[self.first]).matcher(chars).region(skip, n - trailing)
+            if m.find():
+                at = m.start()
+                if m.group() == "\r":
+                    other = "CRLF" if at + 1 < n and chars.charAt(at + 1) == "\n" else "CR"
+                elif at > 0 and chars.charAt(at - 1) == "\r":  # a CRLF where lines end in CR
+                    other, at = "CRLF", at - 1
+                else:
+                    other = "LF"
+                return ScanError(self._bytes(chars, at, start_byte), "mixed_endings",
+                                 line=self._line(chars, at, skip), detail=f"{self.first}/{other}")
+        self.endings += lf + cr - crlf - skip
+        self.pending = end_byte - self.width if trailing else None
+        self.pending_line = self.endings  # the line the pending CR ends (the CR itself is counted)
+        return None
 
 
 def scan_encoding(spark: SparkSession, uri: str, charset: str, chunk: int = SCAN_CHUNK):
@@ -322,6 +446,7 @@ def scan_encoding(spark: SparkSession, uri: str, charset: str, chunk: int = SCAN
     utf8 = charset == "UTF-8"
     nul = _jclass(spark, "java.util.regex.Pattern").compile("\\x00")
     latin1 = _jclass(spark, "java.nio.charset.StandardCharsets").ISO_8859_1
+    lines = _Lines(spark, charset)
     path, fs = _hadoop(spark, uri)
     stream = fs.open(path)
     try:
@@ -342,9 +467,10 @@ def scan_encoding(spark: SparkSession, uri: str, charset: str, chunk: int = SCAN
                 if m.find():
                     nul_at = consumed + m.start()
             while True:
+                start = consumed + buf.position()
                 result = decoder.decode(buf, chars, eof)
+                at = buf.position()
                 if result.isError():
-                    at = buf.position()
                     if nul_at is not None and nul_at < consumed + at:
                         break
                     seq = bytes((buf.get(at + i) & 0xFF) for i in range(min(result.length(), 4)))
@@ -353,7 +479,11 @@ def scan_encoding(spark: SparkSession, uri: str, charset: str, chunk: int = SCAN
                 if not utf8:
                     m = nul.matcher(chars)
                     if m.find():
-                        return consumed, ScanError(consumed + buf.position(), "nul_char", b"")
+                        return consumed, ScanError(consumed + at, "nul_char", b"")
+                if nul_at is None:
+                    line_err = lines.check(chars, start, consumed + at, eof and not result.isOverflow())
+                    if line_err:
+                        return line_err.offset, line_err
                 chars.clear()
                 if not result.isOverflow():
                     break
@@ -367,8 +497,21 @@ def scan_encoding(spark: SparkSession, uri: str, charset: str, chunk: int = SCAN
         stream.close()
 
 
+_ENDING_WORDS = {"CRLF": "CRLF", "LF": "LF alone", "CR": "CR alone"}
+
+
 def _describe(err: ScanError, encoding: str) -> str:
     seq = " ".join(f"0x{b:02X}" for b in err.sequence)
+    if err.kind == "mixed_endings":
+        first, other = err.detail.split("/")
+        return (f"mixed line endings: lines end in {first} but the one at byte offset {err.offset} (line "
+                f"{err.line}) ends in {_ENDING_WORDS[other]}; Spark would merge rows: save the file with one "
+                "kind of line ending")
+    if err.kind == "long_line":
+        if err.line == 1:
+            return f"header line longer than {MAX_HEADER:,} bytes (no line ending: not a CSV export?)"
+        return (f"line {err.line} (at byte offset {err.offset}) is longer than {MAX_LINE:,} characters "
+                "(1 MiB): not a licence row")
     if err.kind == "nul_byte":
         return (f"not UTF-8 text: NUL byte at byte offset {err.offset} (UTF-16 without a byte-order mark, "
                 "or a binary file); if it is UTF-16 pass --encoding utf-16-le (or utf-16-be)")
@@ -380,14 +523,25 @@ def _describe(err: ScanError, encoding: str) -> str:
 # ---- headers
 
 def read_header(spark: SparkSession, uri: str, charset: str = "UTF-8") -> list[str]:
+    """The first line's names; at most MAX_HEADER bytes are read (decoded in the JVM)."""
     path, fs = _hadoop(spark, uri)
     stream = fs.open(path)
     try:
-        reader = _jclass(spark, "java.io.InputStreamReader")(stream, charset)
-        line = _jclass(spark, "java.io.BufferedReader")(reader).readLine()
+        channel = _jclass(spark, "java.nio.channels.Channels").newChannel(stream)
+        buf = _jclass(spark, "java.nio.ByteBuffer").allocate(MAX_HEADER)
+        while buf.hasRemaining() and channel.read(buf) >= 0:
+            pass
+        full = not buf.hasRemaining()
+        buf.flip()
+        text = _jclass(spark, "java.nio.charset.Charset").forName(charset).decode(buf).toString()
     finally:
         stream.close()
-    line = (line or "").lstrip("\ufeff").rstrip("\r\n")
+    m = re.search("[\r\n]", text)
+    end = m.start() if m else None
+    if end is None and full:
+        raise InputError(f"header line longer than {MAX_HEADER:,} bytes (no line ending: not a CSV export?)",
+                         uri)
+    line = text[:end].lstrip("\ufeff")
     return [h.strip() for h in next(csv.reader([line], delimiter=";", quotechar='"'))] if line else []
 
 
@@ -482,7 +636,8 @@ def inspect_input(spark: SparkSession, uri: str, encoding: str | None = None) ->
     if bom == "utf-8-sig":
         size, err = scan_encoding(spark, uri, "UTF-8")
         if err:
-            raise InputError(f"UTF-8 byte-order mark, but {_describe(err, 'UTF-8')}", uri)
+            raise InputError(_describe(err, "UTF-8") if err.kind in LINE_PROBLEMS
+                             else f"UTF-8 byte-order mark, but {_describe(err, 'UTF-8')}", uri)
         used, charset = "utf-8-sig", "UTF-8"
     elif bom:  # UTF-16 / UTF-32
         family = bom[:6]
@@ -499,6 +654,8 @@ def inspect_input(spark: SparkSession, uri: str, encoding: str | None = None) ->
         size, err = scan_encoding(spark, uri, "UTF-8")
         if size == 0 and err is None:
             raise InputError("empty file (0 bytes): no header line", uri)
+        if err is not None and err.kind in LINE_PROBLEMS:
+            raise InputError(_describe(err, "UTF-8"), uri)
         if err is None:
             used, charset = "utf-8", "UTF-8"
         elif not encoding:
@@ -508,6 +665,8 @@ def inspect_input(spark: SparkSession, uri: str, encoding: str | None = None) ->
         else:
             charset = _java_charset(spark, encoding, bom=False)
             size, err2 = scan_encoding(spark, uri, charset)
+            if err2 and err2.kind in LINE_PROBLEMS:
+                raise InputError(_describe(err2, encoding), uri)
             if err2:
                 raise InputError(f"not UTF-8 ({_describe(err, 'UTF-8')}) and not {encoding} either: "
                                  f"{_describe(err2, encoding)}", uri)

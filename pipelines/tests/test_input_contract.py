@@ -201,6 +201,89 @@ def test_encoding_check_streams_in_chunks_with_exact_offsets(spark, tmp_path, ch
         assert err.kind == "invalid" and err.offset == e.value.start, name
 
 
+# ---------------------------------------------------------------- line endings and line lengths
+
+def test_mixed_line_endings_refused_with_the_offset(spark, capsys, tmp_path):
+    """Spark's multiLine reader takes the line ending from the first line: in a CRLF file a row ending
+    in LF alone merges with the next one (both lost). The file is refused instead."""
+    data = (CONTRACT / "mixed-line-endings.csv").read_bytes()
+    offset = data.index(b"\n", data.index(b"\r\n") + 2)  # the first LF without its CR
+    assert data[offset - 1:offset] != b"\r" and data.count(b"\r\n") == 291
+    line = refused(capsys, argv(tmp_path, "mixed-line-endings.csv"))
+    assert "contract/mixed-line-endings.csv: " in line, line
+    assert (f"mixed line endings: lines end in CRLF but the one at byte offset {offset} (line 2) ends in "
+            "LF alone; Spark would merge rows: save the file with one kind of line ending") in line, line
+    assert not (tmp_path / "raw").exists() and not (tmp_path / "quality").exists()
+
+
+def _first_other(data: bytes) -> tuple[int, int] | None:
+    """(byte offset, line number) of the first line ending unlike the first line's (Python)."""
+    import re
+    ends = [(m.start(), m.group()) for m in re.finditer(rb"\r\n|\r|\n", data)]
+    for i, (at, e) in enumerate(ends):
+        if e != ends[0][1]:
+            return at, i + 1
+    return None
+
+
+@pytest.mark.parametrize("chunk", [5, 7, 64, 1 << 20])
+def test_line_endings_checked_across_chunks(spark, tmp_path, chunk):
+    """One kind of line ending is fine (CRLF, LF, CR); any mix is found at its exact byte offset and
+    line, also when a CRLF or a lone CR ends a chunk."""
+    row = "Café;’;1"
+    cases = {
+        "crlf": "\r\n".join([row] * 30) + "\r\n", "lf": "\n".join([row] * 30) + "\n",
+        "cr": "\r".join([row] * 30) + "\r", "crlf-no-final": "\r\n".join([row] * 30),
+        "crlf+lf": "\r\n".join([row] * 12) + "\n" + "\r\n".join([row] * 5) + "\r\n",
+        "crlf+cr": "\r\n".join([row] * 12) + "\r" + "\r\n".join([row] * 5) + "\r\n",
+        "lf+crlf": "\n".join([row] * 12) + "\r\n" + "\n".join([row] * 5),
+        "lf+cr": "\n".join([row] * 12) + "\r" + row + "\n",
+        "cr+lf": "\r".join([row] * 12) + "\n" + row + "\r",
+        "cr+crlf": "\r".join([row] * 12) + "\r\n" + row + "\r",
+        "embedded-lf": "a;b\r\n" + '"x\ny";1\r\n' * 3,
+    }
+    for name, text in cases.items():
+        for codec, charset, bom in [("utf-8", "UTF-8", b"\xef\xbb\xbf"), ("utf-16-le", "UTF-16", b"\xff\xfe")]:
+            data = bom + text.encode(codec)
+            f = tmp_path / f"{name}-{codec}.csv"
+            f.write_bytes(data)
+            size, err = clean.scan_encoding(spark, str(f), charset, chunk=chunk)
+            expected = _first_other(text.encode("utf-8"))
+            if expected is None:
+                assert err is None and size == len(data), (name, codec, err)
+                continue
+            assert err is not None and err.kind == "mixed_endings", (name, codec, err)
+            at, line = expected
+            at = len(bom) + len(text.encode("utf-8")[:at].decode("utf-8").encode(codec))
+            assert (err.offset, err.line) == (at, line), (name, codec, err)
+
+
+def test_header_line_without_line_ending_refused(spark, capsys, tmp_path):
+    """The header is read 64 KiB at most: 200 KB without a line ending is not a CSV export."""
+    f = tmp_path / "no-newline.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + b"LicenceRSN;" * 20_000)
+    with pytest.raises(clean.InputError) as e:
+        clean.inspect_input(spark, str(f))
+    assert e.value.message == "header line longer than 65,536 bytes (no line ending: not a CSV export?)"
+    assert clean.read_header(spark, str(CONTRACT / "header-only.csv"))[:2] == ["FOLDERYEAR", "LicenceRSN"]
+
+
+def test_very_long_lines_refused_before_spark_reads_them(spark, capsys, tmp_path):
+    """A line of more than 1 MiB is refused with its byte offset (Spark would hold it several times)."""
+    head = (CONTRACT / "header-only.csv").read_bytes() + b"1;2;3\r\n"
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "long-row.csv").write_bytes(head + b"x" * 1_500_000 + b"\r\n2;3;4\r\n")
+    line = refused(capsys, ["clean.py", "--source", str(src / "long-row.csv"), "--target", str(tmp_path / "raw")])
+    assert (f"long-row.csv: line 3 (at byte offset {len(head)}) is longer than 1,048,576 characters "
+            "(1 MiB): not a licence row") in line, line
+    (src / "long-header.csv").write_bytes(b"a" * 1_500_000)
+    line = refused(capsys, ["clean.py", "--source", str(src / "long-header.csv"), "--target", str(tmp_path / "raw")])
+    assert line.endswith("long-header.csv: header line longer than 65,536 bytes (no line ending: not a CSV "
+                         "export?)"), line
+    assert not (tmp_path / "raw").exists()
+
+
 # ---------------------------------------------------------------- header names
 
 def test_renamed_optional_columns_mapped_by_alias(mixed_run, mixed_rows):
