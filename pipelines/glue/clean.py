@@ -258,6 +258,9 @@ JAVA_CHARSETS = {
     "utf-32-le": "UTF-32LE", "utf-32-be": "UTF-32BE", "iso8859-1": "ISO-8859-1", "ascii": "US-ASCII",
     "mac-roman": "x-MacRoman",
 }
+# Magic bytes of compressed files (a .csv.gz or .zip renamed .csv): _sniff_bom names them.
+COMPRESSED_MAGIC = [(b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip")]
+COMPRESSED = {name for _, name in COMPRESSED_MAGIC}
 SCAN_CHUNK = 4 << 20  # bytes per read when checking a file's encoding
 
 
@@ -301,7 +304,7 @@ def _sniff_bom(spark: SparkSession, uri: str) -> str | None:
         head = bytes(stream.readNBytes(4))
     finally:
         stream.close()
-    return next((name for bom, name in BOMS if head.startswith(bom)), None)
+    return next((name for bom, name in COMPRESSED_MAGIC + BOMS if head.startswith(bom)), None)
 
 
 @dataclass
@@ -633,6 +636,8 @@ def inspect_input(spark: SparkSession, uri: str, encoding: str | None = None) ->
     read with --encoding (checked strictly: a byte that is not valid in it refuses the file), or
     refused without it."""
     bom = _sniff_bom(spark, uri)
+    if bom in COMPRESSED:
+        raise InputError(f"compressed file ({bom}): decompress it first", uri)
     if bom == "utf-8-sig":
         size, err = scan_encoding(spark, uri, "UTF-8")
         if err:

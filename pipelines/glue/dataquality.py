@@ -447,7 +447,8 @@ def load_rules(text: str, source: str = "<ruleset>") -> list[Rule]:
             raise DQDLError(f"{source}:{(t or first).line}: expected {want!r} after 'Rules'")
     i, rules, seen = 3, [], {}
     if at(i) is not None and at(i).value == "]":
-        i += 1
+        # AWS refuses an empty ruleset too; locally it would silently switch the monitoring off
+        raise DQDLError(f"{source}:{at(i).line}: empty rule list: a ruleset needs at least one rule")
     else:
         while True:
             start, depth = i, 0

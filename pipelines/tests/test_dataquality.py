@@ -342,6 +342,8 @@ REFUSED = [
     ('Metadata = { "Version": "1.0" }\nRules = [ RowCount > 0 ]\n', 1, "Metadata section", ""),
     ('DefaultLabels = ["a"="b"]\nRules = [ RowCount > 0 ]\n', 1, "DefaultLabels section", ""),
     ('# nothing\n', 1, "empty document", ""),
+    ('Rules = [\n]\n', 2, "empty rule list: a ruleset needs at least one rule", ""),
+    ('Rules = []', 1, "empty rule list", ""),
     ('Rules = [\n  IsPrimaryKey "a" "b" > 0.5\n]\n', 2, "unexpected", 'IsPrimaryKey "a" "b" > 0.5'),
 ]
 

@@ -131,13 +131,23 @@ def test_windows_1252_read_with_encoding_argument(mixed_run, mixed_rows):
 @pytest.mark.parametrize("file, expected", [
     ("utf-16.csv", "the file is UTF-16 (LE byte-order mark at byte 0), not UTF-8: pass --encoding utf-16"),
     ("utf-16-no-bom.csv", "not UTF-8 text: NUL byte at byte offset 1 (UTF-16 without a byte-order mark"),
-    ("gzipped-export.csv", "invalid UTF-8 byte sequence 0x8B at byte offset 1"),
+    ("gzipped-export.csv", "compressed file (gzip): decompress it first"),
     ("empty.csv", "empty file (0 bytes): no header line"),
 ])
 def test_files_that_are_not_utf8_refused(spark, capsys, tmp_path, file, expected):
     line = refused(capsys, argv(tmp_path, file))
     assert f"contract/{file}: " in line and expected in line, line
     assert not (tmp_path / "raw").exists()
+
+
+def test_zip_file_named_csv_refused(spark, capsys, tmp_path):
+    import zipfile
+    f = tmp_path / "export.csv"
+    with zipfile.ZipFile(f, "w") as z:
+        z.writestr("export.csv", (CONTRACT / "header-only.csv").read_bytes())
+    with pytest.raises(clean.InputError) as e:
+        clean.inspect_input(spark, str(f), "cp1252")
+    assert e.value.message == "compressed file (zip): decompress it first"
 
 
 def test_utf16_bom_refused_with_another_encoding(spark, capsys, tmp_path):
