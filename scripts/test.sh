@@ -15,8 +15,8 @@ step "rustdoc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step "python virtualenv"
 bash scripts/venv.sh
-step "create-only property data is current (cfn-lint schemas)"
-.venv/bin/python scripts/gen-create-only.py --check
+step "resource provider data is current (create-only properties, handler permissions)"
+.venv/bin/python scripts/gen-provider-data.py --check
 step "cargo test"
 cargo test --workspace
 step "template validators (cfn-lint, checkov)"

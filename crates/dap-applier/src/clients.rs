@@ -43,6 +43,9 @@ pub struct Clients {
     pub(crate) credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     /// The profile selected by `--profile`, for that error.
     pub(crate) profile: Option<String>,
+    /// The environment's deploy role, when it has one: `Applier::connect` assumes it once
+    /// before any other call, so that a role that cannot be assumed is one clear error.
+    pub(crate) assumed: Option<crate::credentials::Assumed>,
 }
 
 impl Clients {
@@ -70,6 +73,7 @@ impl Clients {
             endpoint: config.endpoint_url().map(str::to_owned),
             credentials: config.credentials_provider(),
             profile: None,
+            assumed: None,
         }
     }
 
@@ -102,6 +106,7 @@ impl Clients {
             endpoint: None,
             credentials: None,
             profile: None,
+            assumed: None,
         }
     }
 

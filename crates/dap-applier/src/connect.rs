@@ -96,8 +96,21 @@ pub async fn load_clients(env: &Environment, options: &ConnectOptions) -> Client
         }
         _ => config,
     };
+    let Some(role) = &env.deploy_role else {
+        let mut clients = Clients::from_sdk_config(&config);
+        clients.profile = options.profile.clone();
+        return clients;
+    };
+    let assumed = crate::credentials::assume_role(&config, role, &env.name).await;
+    let base = config.credentials_provider();
+    let config = config
+        .to_builder()
+        .credentials_provider(assumed.provider.clone())
+        .build();
     let mut clients = Clients::from_sdk_config(&config);
     clients.profile = options.profile.clone();
+    clients.credentials = base;
+    clients.assumed = Some(assumed);
     clients
 }
 

@@ -63,6 +63,75 @@ pub(crate) async fn resolve(
     })
 }
 
+/// The environment's deploy role: `dap` signs every call with its credentials, obtained
+/// through `sts:AssumeRole` with the credentials it started with (refreshed before they
+/// expire).
+#[derive(Clone, Debug)]
+pub(crate) struct Assumed {
+    /// The role's ARN.
+    pub arn: String,
+    /// The provider the clients sign with.
+    pub provider: SharedCredentialsProvider,
+}
+
+/// Build the deploy role's provider on top of a loaded configuration (its credentials,
+/// region and endpoint).
+pub(crate) async fn assume_role(
+    base: &aws_config::SdkConfig,
+    role: &dap_config::DeployRole,
+    environment: &str,
+) -> Assumed {
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(&role.arn)
+        .session_name(role.session_name_for(environment))
+        .configure(base);
+    if let Some(id) = &role.external_id {
+        builder = builder.external_id(id);
+    }
+    Assumed {
+        arn: role.arn.clone(),
+        provider: SharedCredentialsProvider::new(builder.build().await),
+    }
+}
+
+/// Assume the deploy role once, before any other call: `Err` says which role and why.
+pub(crate) async fn check_assumed(assumed: &Assumed, environment: &str) -> Result<(), crate::Error> {
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    use aws_smithy_runtime_api::client::result::SdkError;
+    use aws_smithy_runtime_api::http::Response;
+
+    let outcome = tokio::time::timeout(RESOLVE_TIMEOUT, assumed.provider.provide_credentials()).await;
+    let err = match outcome {
+        Ok(Ok(_)) => return Ok(()),
+        Ok(Err(e)) => e,
+        Err(_) => {
+            return Err(crate::Error::AssumeRole {
+                env: environment.to_owned(),
+                role: assumed.arn.clone(),
+                reason: format!("STS did not answer within {} s", RESOLVE_TIMEOUT.as_secs()),
+                detail: String::new(),
+            })
+        }
+    };
+    let detail = aws_smithy_types::error::display::DisplayErrorContext(&err).to_string();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    let mut reason = None;
+    while let Some(e) = source {
+        if let Some(sdk) = e.downcast_ref::<SdkError<AssumeRoleError, Response>>() {
+            if let crate::Error::Aws { message, .. } = crate::error::aws_ref("sts:AssumeRole", sdk) {
+                reason = Some(message);
+            }
+            break;
+        }
+        source = e.source();
+    }
+    Err(crate::Error::AssumeRole {
+        env: environment.to_owned(),
+        role: assumed.arn.clone(),
+        reason: reason.unwrap_or_else(|| crate::error::root_cause(&err)),
+        detail,
+    })
+}
+
 /// What the process's environment and files say about each source.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Probe {

@@ -127,6 +127,18 @@ pub enum Error {
         /// Why a source that was present failed (an expired SSO session, ...), if one did.
         cause: Option<String>,
     },
+    /// The environment's deploy role could not be assumed.
+    #[error("cannot assume the deploy role `{role}` of environment `{env}` (its file's `deploy_role`): {reason}; check that the role exists (the bootstrap template creates it) and trusts the identity `dap` started with (`deploy_role.trusted_principals`); nothing else was called")]
+    AssumeRole {
+        /// The environment.
+        env: String,
+        /// The role's ARN.
+        role: String,
+        /// Why, on one line (`AccessDenied: ...`, or what went wrong on the way).
+        reason: String,
+        /// The whole error chain, for `-v`.
+        detail: String,
+    },
     /// The run was interrupted before this step (no change set is made after an interruption).
     #[error("interrupted: nothing more is started")]
     Interrupted,
@@ -145,7 +157,7 @@ impl Error {
     /// SDK's whole error chain; `None` for the others (their line says it all).
     pub fn detail(&self) -> Option<&str> {
         match self {
-            Error::Aws { detail, .. } => Some(detail),
+            Error::Aws { detail, .. } | Error::AssumeRole { detail, .. } => Some(detail),
             _ => None,
         }
     }
@@ -161,30 +173,38 @@ pub(crate) fn aws<E>(operation: &str, err: SdkError<E, HttpResponse>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let detail = DisplayErrorContext(&err).to_string();
+    aws_ref(operation, &err)
+}
+
+/// [`aws`] for an error held by reference (one found inside another error's chain).
+pub(crate) fn aws_ref<E>(operation: &str, err: &SdkError<E, HttpResponse>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let detail = DisplayErrorContext(err).to_string();
     let request_id = err.request_id().map(str::to_owned);
     let code = err.code().map(str::to_owned);
-    let message = match &err {
-        SdkError::DispatchFailure(d) => dispatch_message(d.as_connector_error(), &err),
+    let message = match err {
+        SdkError::DispatchFailure(d) => dispatch_message(d.as_connector_error(), err),
         SdkError::TimeoutError(_) => "no answer in time (the request timed out)".to_owned(),
         SdkError::ConstructionFailure(_) => {
-            format!("the request could not be made: {}", root_cause(&err))
+            format!("the request could not be made: {}", root_cause(err))
         }
         SdkError::ResponseError(r) => format!(
             "the answer could not be read (HTTP {}): {}",
             r.raw().status().as_u16(),
-            root_cause(&err)
+            root_cause(err)
         ),
         SdkError::ServiceError(se) if err.code().is_none() => format!(
             "the endpoint answered HTTP {} without an AWS error in it ({}): is the endpoint URL right?",
             se.raw().status().as_u16(),
-            err.message().map_or_else(|| root_cause(&err), str::to_owned)
+            err.message().map_or_else(|| root_cause(err), str::to_owned)
         ),
         _ => match (err.code(), err.message()) {
             (Some(code), Some(message)) => format!("{code}: {message}"),
             (Some(code), None) => code.to_owned(),
             (None, Some(message)) => message.to_owned(),
-            (None, None) => root_cause(&err),
+            (None, None) => root_cause(err),
         },
     };
     Error::Aws {

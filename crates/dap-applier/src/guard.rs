@@ -2,7 +2,7 @@
 //!
 //! A modified resource is replaced when one of its create-only properties changes. The
 //! create-only lists come from the CloudFormation resource provider schemas bundled with
-//! cfn-lint (`dap-cfn/data/create_only.json`, written by `scripts/gen-create-only.py`,
+//! cfn-lint (`dap-cfn/data/create_only.json`, written by `scripts/gen-provider-data.py`,
 //! checked for staleness in CI) and are read through `dap_cfn::facts`, which also says which
 //! types are data-bearing. Data-bearing resources are never replaced or removed unless the
 //! run names each one ([`Allowances`]).

@@ -5,9 +5,10 @@
 //! [`dap_planner::Rendered`] templates and manifest and the [`Environment`], and
 //! [`Clients`] built from an `SdkConfig` ([`load_clients`] loads one from the standard chain).
 //!
-//! - [`Applier::connect`] pins the account: it checks the configured region, then calls
+//! - [`Applier::connect`] pins the account: it checks the configured region, assumes the
+//!   environment's deploy role when it names one (`sts:AssumeRole`), then calls
 //!   `sts:GetCallerIdentity` before anything else and refuses another account than the
-//!   environment's. Every other operation is a method of the [`Applier`] it returns.
+//!   environment's (for the assumed identity when there is a deploy role). Every other operation is a method of the [`Applier`] it returns.
 //! - [`Applier::plan`] reads the deployed state with one paginated `DescribeStacks`. Each
 //!   stack carries a `dap:template-sha256` tag with the sha256 of the template last deployed,
 //!   so an unchanged stack costs no further call. A stack that differs gets a change set
@@ -186,6 +187,9 @@ impl Applier {
         }
         if let Some(credentials) = &clients.credentials {
             credentials::resolve(credentials, clients.profile.as_deref()).await?;
+        }
+        if let Some(assumed) = &clients.assumed {
+            credentials::check_assumed(assumed, &env.name).await?;
         }
         let me = clients
             .sts

@@ -272,7 +272,7 @@ pub fn must_retain(type_name: &str) -> bool {
 
 /// The create-only property paths of a type (`BucketName`, `TableInput.Name`): changing one
 /// replaces the resource. They come from the CloudFormation resource provider schemas bundled
-/// with cfn-lint (`data/create_only.json`, written by `scripts/gen-create-only.py` and checked
+/// with cfn-lint (`data/create_only.json`, written by `scripts/gen-provider-data.py` and checked
 /// for staleness in CI); `None` for a type the file does not know.
 pub fn create_only(type_name: &str) -> Option<&'static [String]> {
     create_only_table().get(type_name).map(Vec::as_slice)
@@ -293,6 +293,34 @@ fn create_only_table() -> &'static std::collections::BTreeMap<String, Vec<String
         serde_json::from_value(doc["types"].clone())
             .expect("data/create_only.json maps types to lists of paths")
     })
+}
+
+/// The IAM actions CloudFormation needs to create, read, update and delete a resource of
+/// this type with the caller's credentials (the union of the schema's `handlers.<op>.permissions`,
+/// sorted, from `data/handler_permissions.json`, written by `scripts/gen-provider-data.py`);
+/// `None` for a type the file does not know.
+pub fn handler_permissions(type_name: &str) -> Option<&'static [String]> {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let doc: serde_json::Value =
+                serde_json::from_str(include_str!("../data/handler_permissions.json"))
+                    .expect("data/handler_permissions.json is JSON");
+            let types: BTreeMap<String, BTreeMap<String, Vec<String>>> =
+                serde_json::from_value(doc["types"].clone())
+                    .expect("data/handler_permissions.json maps types to handlers to actions");
+            types
+                .into_iter()
+                .map(|(t, handlers)| {
+                    let all: BTreeSet<String> = handlers.into_values().flatten().collect();
+                    (t, all.into_iter().collect())
+                })
+                .collect()
+        })
+        .get(type_name)
+        .map(Vec::as_slice)
 }
 
 /// Every data-bearing type.
@@ -338,7 +366,7 @@ mod tests {
     fn every_emitted_type_has_create_only_data() {
         let known: Vec<&str> = create_only_types().collect();
         for t in RESOURCE_TYPES {
-            assert!(known.contains(t), "`{t}`: run scripts/gen-create-only.py");
+            assert!(known.contains(t), "`{t}`: run scripts/gen-provider-data.py");
         }
         assert!(create_only("AWS::S3::Bucket")
             .unwrap()

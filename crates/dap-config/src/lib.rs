@@ -97,7 +97,8 @@ mod yaml;
 
 pub use error::{ConfigError, ConfigErrors, ErrorKind, MAX_SHOWN_ERRORS};
 pub use model::{
-    Alarms, Athena, Budget, Dataset, Environment, Glue, Principals, Protection, ReportingHost,
+    Alarms, Athena, Budget, Dataset, DeployRole, Environment, Glue, Principals, Protection,
+    ReportingHost,
     Retention, Suppression,
 };
 pub use rules::{

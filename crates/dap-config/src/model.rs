@@ -23,6 +23,10 @@ pub struct Environment {
     /// An endpoint URL to use instead of AWS (a local moto server); absent for real accounts.
     #[serde(default)]
     pub endpoint_url: Option<String>,
+    /// The role `dap` assumes (with STS, from whatever credentials it starts with) before it
+    /// reads or changes anything in the account; none: the starting credentials act directly.
+    #[serde(default)]
+    pub deploy_role: Option<DeployRole>,
     /// How hard the environment protects its data stores.
     pub protection: Protection,
     /// The datasets ingested, by name (lowercase words joined by hyphens, such as
@@ -154,6 +158,50 @@ pub struct Principals {
     /// statement name it. None by default.
     #[serde(default)]
     pub break_glass: Option<String>,
+}
+
+/// The environment's deploy identity: one role per account that `dap` assumes, and the
+/// principals it trusts (written into the bootstrap template `dap render` produces).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployRole {
+    /// The role's ARN, in the environment's account.
+    pub arn: String,
+    /// The external id the role's trust policy requires, if any (`sts:ExternalId`).
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The role session name (seen in CloudTrail); `dap-<environment>` when absent.
+    #[serde(default)]
+    pub session_name: Option<String>,
+    /// Who may assume it: the CI identity (a role, such as the one a CI runner gets through
+    /// OIDC), an IAM user, or an account root. The bootstrap template's trust policy names
+    /// exactly these.
+    pub trusted_principals: Vec<String>,
+}
+
+impl DeployRole {
+    /// The session name `dap` uses: the configured one, else `dap-<environment>`.
+    pub fn session_name_for(&self, environment: &str) -> String {
+        self.session_name
+            .clone()
+            .unwrap_or_else(|| format!("dap-{environment}"))
+    }
+
+    /// The role's name: the last segment of its ARN.
+    pub fn role_name(&self) -> &str {
+        self.arn.rsplit('/').next().unwrap_or_default()
+    }
+
+    /// The role's path (`/` when the ARN has none), as IAM writes it: `/a/b/`.
+    pub fn role_path(&self) -> String {
+        let resource = self.arn.splitn(6, ':').nth(5).unwrap_or_default();
+        let inner: Vec<&str> = resource.split('/').collect();
+        if inner.len() <= 2 {
+            "/".to_owned()
+        } else {
+            format!("/{}/", inner[1..inner.len() - 1].join("/"))
+        }
+    }
 }
 
 /// Alarm recipients.

@@ -102,6 +102,13 @@ const REPORTING_HOST: &[Field] = &[
     opt("refresh_minutes", U32),
 ];
 
+const DEPLOY_ROLE: &[Field] = &[
+    req("arn", Ty::Str),
+    opt("external_id", Ty::OptStr),
+    opt("session_name", Ty::OptStr),
+    req("trusted_principals", Ty::Seq(&Ty::Str)),
+];
+
 const SUPPRESSION: &[Field] = &[
     req("rule", Ty::Str),
     req("stack", Ty::Str),
@@ -116,6 +123,7 @@ pub(crate) const ENVIRONMENT: &[Field] = &[
     req("region", Ty::Str),
     req("prefix", Ty::Str),
     opt("endpoint_url", Ty::OptStr),
+    opt("deploy_role", Ty::Struct(DEPLOY_ROLE)),
     req(
         "protection",
         Ty::Choice {
@@ -669,6 +677,7 @@ account_id: "333333333333"
 region: ca-central-1
 prefix: dap-prod
 endpoint_url: http://127.0.0.1:5000
+deploy_role: {arn: r, external_id: x, session_name: s, trusted_principals: [t]}
 protection: strict
 datasets: {business-licences: {years: [2024], encoding: windows-1252, max_rejected_percent: 3}}
 retention: {landing_expiry_days: 1, noncurrent_version_expiry_days: 1, log_retention_days: 1, athena_results_expiry_days: 1}

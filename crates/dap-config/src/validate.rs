@@ -185,6 +185,7 @@ pub(crate) fn validate(env: &Environment, file_name: &str, ctx: &mut Ctx<'_>) {
             rules::endpoint_url(url),
         );
     }
+    check_deploy_role(env, ctx, account_ok);
     check_datasets(env, ctx);
     check_retention(env, ctx);
     check_principals(env, ctx);
@@ -292,6 +293,38 @@ fn check_retention(env: &Environment, ctx: &mut Ctx<'_>) {
             format!("365 days or more: {}", list(&long_enough)),
         );
         ctx.check(&log_path, At::Value, Err(reject));
+    }
+}
+
+fn check_deploy_role(env: &Environment, ctx: &mut Ctx<'_>, account_ok: bool) {
+    let Some(role) = &env.deploy_role else {
+        return;
+    };
+    let path = Path::root().key("deploy_role");
+    if account_ok {
+        ctx.check(
+            &path.key("arn"),
+            At::Value,
+            rules::deploy_role(&role.arn, &env.account_id),
+        );
+    }
+    if let Some(id) = &role.external_id {
+        ctx.check(&path.key("external_id"), At::Value, rules::external_id(id));
+    }
+    if let Some(name) = &role.session_name {
+        ctx.check(&path.key("session_name"), At::Value, rules::session_name(name));
+    }
+    let trusted = path.key("trusted_principals");
+    if ctx.non_empty(
+        &trusted,
+        &role.trusted_principals,
+        "trusted principals",
+        "the CI identity that assumes the deploy role, such as `arn:aws:iam::123456789012:role/dap-github-actions`",
+    ) {
+        for (i, arn) in role.trusted_principals.iter().enumerate() {
+            ctx.check(&trusted.index(i), At::Value, rules::trusted_principal(arn));
+        }
+        ctx.no_duplicates(&trusted, role.trusted_principals.iter(), "principal");
     }
 }
 

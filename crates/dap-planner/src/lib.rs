@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod assets;
+pub mod bootstrap;
 mod builder;
 pub mod intent;
 pub mod manifest;

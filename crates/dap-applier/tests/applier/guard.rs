@@ -215,7 +215,7 @@ fn the_create_only_data_covers_every_type_every_environment_emits() {
             for entry in s.template.resources.values() {
                 assert!(
                     known.contains(&entry.type_name()),
-                    "`{}` ({name}) is missing from data/create_only.json: run scripts/gen-create-only.py",
+                    "`{}` ({name}) is missing from data/create_only.json: run scripts/gen-provider-data.py",
                     entry.type_name()
                 );
             }

@@ -38,6 +38,24 @@ pub fn run(args: &CheckArgs) -> crate::error::Result<i32> {
                     report: dap_rules::check_rendered(&l.env, &rendered),
                     env_file: Some(uri(&l.path)),
                 });
+                // The deploy role's bootstrap template, on its own: the environment file's
+                // suppressions are for the platform's stacks, not for it.
+                if let Some(b) = dap_planner::bootstrap::bootstrap(&l.env, &rendered) {
+                    let source = dap_rules::Source {
+                        stack: &b.stack_name,
+                        slug: "bootstrap",
+                        file: "bootstrap.yaml",
+                        text: &b.yaml,
+                    };
+                    out.push(Checked {
+                        report: dap_rules::check_templates(
+                            &format!("{} (bootstrap)", l.env.name),
+                            &[source],
+                        )
+                        .context("cannot check the bootstrap template")?,
+                        env_file: Some(uri(&l.path)),
+                    });
+                }
             }
             out
         }

@@ -23,6 +23,15 @@ pub fn run(args: &RenderArgs) -> crate::error::Result<i32> {
             std::fs::write(&path, &s.yaml)
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
         }
+        let bootstrap_path = dir.join("bootstrap.yaml");
+        let bootstrap = dap_planner::bootstrap::bootstrap(&l.env, &rendered);
+        match &bootstrap {
+            Some(b) => std::fs::write(&bootstrap_path, &b.yaml)
+                .with_context(|| format!("cannot write `{}`", bootstrap_path.display()))?,
+            None if bootstrap_path.exists() => std::fs::remove_file(&bootstrap_path)
+                .with_context(|| format!("cannot remove the stale `{}`", bootstrap_path.display()))?,
+            None => {}
+        }
         let manifest_path = dir.join("manifest.json");
         std::fs::write(&manifest_path, rendered.manifest_json())
             .with_context(|| format!("cannot write `{}`", manifest_path.display()))?;
@@ -67,6 +76,15 @@ pub fn run(args: &RenderArgs) -> crate::error::Result<i32> {
         }
         let total: usize = m.stacks.iter().map(|s| s.resources).sum();
         writeln!(out, "  {} stacks, {total} resources", m.stacks.len())?;
+        if let Some(b) = &bootstrap {
+            writeln!(
+                out,
+                "  bootstrap: {} (the deploy role; once per account: `aws cloudformation deploy --template-file {} --stack-name {} --capabilities CAPABILITY_NAMED_IAM`)",
+                bootstrap_path.display(),
+                bootstrap_path.display(),
+                b.stack_name
+            )?;
+        }
     }
     if args.json {
         serde_json::to_writer_pretty(&mut out, &manifests)?;

@@ -19,7 +19,9 @@ mod suggest;
 mod suppression;
 mod tag;
 
-pub(crate) use arn::{break_glass_role, principal_arn};
+pub(crate) use arn::{
+    break_glass_role, deploy_role, external_id, principal_arn, session_name, trusted_principal,
+};
 pub(crate) use cidr::cidr;
 pub(crate) use dataset::{dataset_name, year};
 pub(crate) use ec2::{image, instance_type, prefix_list_id, resource_id};
@@ -54,6 +56,12 @@ impl Reject {
             message: message.into(),
             allowed: Some(allowed.into()),
         }
+    }
+
+    /// The same message with another statement of what is allowed.
+    pub fn with_allowed(mut self, allowed: impl Into<String>) -> Reject {
+        self.allowed = Some(allowed.into());
+        self
     }
 }
 

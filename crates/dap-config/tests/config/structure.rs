@@ -24,7 +24,7 @@ fn unknown_top_level_key() {
         located(&text),
         [(line, 1, "regon".to_owned(), ErrorKind::UnknownKey)]
     );
-    insta::assert_snapshot!(errors(&text).to_string(), @"environments/prod.yaml:5:1: field `regon`: unknown key `regon` (did you mean `region`?); allowed: name, account_id, region, prefix, endpoint_url, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
+    insta::assert_snapshot!(errors(&text).to_string(), @"environments/prod.yaml:5:1: field `regon`: unknown key `regon` (did you mean `region`?); allowed: name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn a_key_in_the_wrong_place_says_where_it_belongs() {
         "prefix: dap-prod\n",
         "prefix: dap-prod\nlog_retention_days: 731\n",
     );
-    insta::assert_snapshot!(errors(&text).to_string(), @"environments/prod.yaml:6:1: field `log_retention_days`: unknown key `log_retention_days` (it belongs under `retention`); allowed: name, account_id, region, prefix, endpoint_url, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
+    insta::assert_snapshot!(errors(&text).to_string(), @"environments/prod.yaml:6:1: field `log_retention_days`: unknown key `log_retention_days` (it belongs under `retention`); allowed: name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
     let text = edit(
         "  monthly_usd: 1000\n",
         "  monthly_usd: 1000\n  region: ca-central-1\n",
