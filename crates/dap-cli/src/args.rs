@@ -24,8 +24,9 @@ pub enum Command {
     ///
     /// Writes `<out>/<env>/<stack>.yaml` for every stack and `<out>/<env>/manifest.json`
     /// (stack names, deployment order, dependencies, template sha256, sizes, resource
-    /// counts), then prints a summary table. Rendering is pure and deterministic: the same
-    /// environment file always gives the same bytes.
+    /// counts), then prints a summary table. An environment with a `deploy_role` also gets
+    /// `<out>/bootstrap/<env>.yaml`: the deploy role, to deploy once per account. Rendering is
+    /// pure and deterministic: the same environment file always gives the same bytes.
     #[command(after_help = crate::exit_code::help("render"))]
     Render(RenderArgs),
     /// Show what `apply` would change in the environment's AWS account, per stack and resource.
@@ -168,22 +169,74 @@ pub struct AwsArgs {
 /// `dap plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Environment and AWS access.
+    /// Which environment, or every environment (`--all`: each in its own account, planned
+    /// concurrently, one table; the exit code is the worst of them). `--all` leaves out
+    /// environments with an `endpoint_url` (local endpoints; plan them with `--env`).
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub selection: EnvSelection,
+    /// The folder holding the environment files.
+    #[command(flatten)]
+    pub env_dir: EnvDir,
+    /// The AWS profile to use (otherwise `AWS_PROFILE`, then the default chain). Region and
+    /// endpoint also come from the standard chain (`AWS_REGION`, `AWS_ENDPOINT_URL`); the
+    /// environment file's `endpoint_url` applies when the chain names none.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// No progress display on stderr (it is off anyway when stderr is not a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
     /// Also create change sets for stacks whose recorded template hash matches, to find
     /// changes from outside the template (such as a new value of an SSM parameter it reads).
     #[arg(long)]
     pub refresh: bool,
-    /// Print the plan as a JSON document (docs/plan-format.md) instead of text.
-    #[arg(long)]
+    /// What to print: `text`, `json` (the plan document, docs/plan-format.md) or `markdown`
+    /// (for a pull-request comment: summary first, a collapsible section per stack, kept
+    /// under GitHub's 65,536-character limit).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// The same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
-    /// Also save the plan as a JSON document, for `dap apply <FILE>`.
-    #[arg(long, value_name = "FILE")]
+    /// Also save the plan as a JSON document, for `dap apply <FILE>` (one environment only).
+    #[arg(long, value_name = "FILE", conflicts_with = "all")]
     pub out: Option<PathBuf>,
     /// Allowances for the data-loss guard.
     #[command(flatten)]
     pub guard: GuardArgs,
+}
+
+impl PlanArgs {
+    /// The output format, `--json` included.
+    pub fn format(&self) -> PlanFormat {
+        if self.json {
+            PlanFormat::Json
+        } else {
+            self.format
+        }
+    }
+
+    /// The AWS arguments of one environment of this run.
+    pub fn aws(&self, env: &str) -> AwsArgs {
+        AwsArgs {
+            env: env.to_owned(),
+            env_dir: EnvDir {
+                path: self.env_dir.path.clone(),
+            },
+            profile: self.profile.clone(),
+            no_progress: self.no_progress,
+        }
+    }
+}
+
+/// What `dap plan` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Each stack with its resource changes, the security diff, the summary line.
+    Text,
+    /// The plan document (docs/plan-format.md); with `--all`, one per environment.
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
 }
 
 /// The data-loss guard's allowances, shared by `plan` and `apply`.

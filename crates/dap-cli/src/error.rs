@@ -92,6 +92,22 @@ impl CliError {
         }
     }
 
+    /// The error on one line, without `error: ` (a row of `dap plan --all`'s table).
+    pub fn one_line(&self) -> String {
+        match self {
+            CliError::Config(errors) => errors.to_string().lines().next().unwrap_or_default().to_owned(),
+            CliError::Blocked(reason) => reason.clone(),
+            CliError::Aws { context, error } => {
+                let line = chain(error.as_ref());
+                match context {
+                    Some(c) => format!("{c}: {line}"),
+                    None => line,
+                }
+            }
+            CliError::Failed(err) => format!("{err:#}"),
+        }
+    }
+
     /// An applier error with what the CLI was doing.
     pub fn aws(error: dap_applier::Error, context: impl Into<String>) -> CliError {
         CliError::Aws {

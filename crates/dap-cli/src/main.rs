@@ -5,6 +5,7 @@ mod commands;
 mod environments;
 mod error;
 mod exit_code;
+mod plan_markdown;
 mod progress;
 mod session;
 

@@ -10,40 +10,314 @@ use dap_applier::{
     ChangeAction, Plan, PlanOptions, PropertyChange, SecurityChange, StackAction, Verdict,
 };
 
-use crate::args::PlanArgs;
+use crate::args::{EnvSelection, PlanArgs, PlanFormat};
+use crate::environments;
+use crate::error::CliError;
 use crate::exit_code;
+use crate::plan_markdown;
 use crate::session;
 
 pub fn run(args: &PlanArgs, verbose: bool) -> crate::error::Result<i32> {
-    let session = session::connect(&args.aws)?;
+    if args.selection.all {
+        return run_all(args);
+    }
+    let name = args.selection.env.clone().expect("clap requires --env or --all");
+    let planned = plan_one(args, &name)?;
+    let plan = &planned.plan;
+    let mut out = std::io::stdout().lock();
+    if let Some(path) = &args.out {
+        std::fs::write(path, plan_json(plan)?)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    match args.format() {
+        PlanFormat::Json => out.write_all(&plan_json(plan)?)?,
+        PlanFormat::Text => print_plan(&mut out, plan, verbose)?,
+        PlanFormat::Markdown => {
+            let (head, sections) = plan_markdown::environment(plan, &planned.findings, None);
+            let whole = format!("`dap plan --env {name}`, or the plan document of `--out`");
+            out.write_all(plan_markdown::assemble(&head, sections, &whole).as_bytes())?;
+        }
+    }
+    out.flush()?;
+    if !plan.blocked().is_empty() {
+        return Err(session::blocked(plan));
+    }
+    Ok(outcome(plan))
+}
+
+/// A plan with the rule findings of the templates it was made from.
+struct Planned {
+    plan: Plan,
+    findings: dap_rules::Report,
+}
+
+/// Connect to one environment and plan it (with `--out`, the deployed state is recorded in
+/// the plan, as `apply FILE` needs).
+fn plan_one(args: &PlanArgs, name: &str) -> crate::error::Result<Planned> {
+    let session = session::connect(&args.aws(name))?;
     let options = PlanOptions {
         refresh: args.refresh,
         ..PlanOptions::default()
     };
     let mut plan = session.runtime.block_on(session.applier.plan(options))?;
     session::allow(&mut plan, &args.guard);
-    let mut out = std::io::stdout().lock();
-    if let Some(path) = &args.out {
+    if args.out.is_some() {
         session
             .runtime
             .block_on(session.applier.record_deployed(&mut plan))?;
-        std::fs::write(path, plan_json(&plan)?)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
-    if args.json {
-        out.write_all(&plan_json(&plan)?)?;
-    } else {
-        print_plan(&mut out, &plan, verbose)?;
-    }
-    out.flush()?;
+    let rendered = dap_planner::render(&session.env)
+        .with_context(|| format!("cannot render `{name}`"))?;
+    let findings = dap_rules::check_rendered(&session.env, &rendered);
+    Ok(Planned { plan, findings })
+}
+
+/// A plan's exit code.
+fn outcome(plan: &Plan) -> i32 {
     if !plan.blocked().is_empty() {
-        return Err(session::blocked(&plan));
-    }
-    Ok(if plan.has_changes() {
+        exit_code::BLOCKED
+    } else if plan.has_changes() {
         exit_code::CHANGES
     } else {
         exit_code::SUCCESS
-    })
+    }
+}
+
+/// How bad an exit code is, for `--all`'s worst: an error over blocked over changes over none.
+fn badness(code: i32) -> u8 {
+    match code {
+        exit_code::SUCCESS => 0,
+        exit_code::CHANGES => 1,
+        exit_code::BLOCKED => 2,
+        _ => 3,
+    }
+}
+
+/// `dap plan --all`: every environment that deploys to AWS, concurrently (each connects to
+/// its own account, through its own deploy role), one table, the worst exit code.
+fn run_all(args: &PlanArgs) -> crate::error::Result<i32> {
+    let selection = EnvSelection {
+        env: None,
+        all: true,
+    };
+    let (local, remote): (Vec<_>, Vec<_>) = environments::load(&args.env_dir, &selection)?
+        .into_iter()
+        .partition(|l| l.env.endpoint_url.is_some());
+    let results: Vec<(dap_config::Environment, Result<Planned, CliError>)> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = remote
+                .iter()
+                .map(|l| {
+                    let name = l.env.name.clone();
+                    scope.spawn(move || plan_one(args, &name))
+                })
+                .collect();
+            remote
+                .iter()
+                .zip(handles)
+                .map(|(l, h)| {
+                    let result = h.join().unwrap_or_else(|_| {
+                        Err(CliError::Failed(anyhow::anyhow!("planning `{}` panicked", l.env.name)))
+                    });
+                    (l.env.clone(), result)
+                })
+                .collect()
+        });
+    let worst = results
+        .iter()
+        .map(|(_, r)| match r {
+            Ok(p) => outcome(&p.plan),
+            Err(e) => e.exit_code(),
+        })
+        .max_by_key(|c| badness(*c))
+        .unwrap_or(exit_code::SUCCESS);
+    let skipped: Vec<String> = local.iter().map(|l| l.env.name.clone()).collect();
+    let mut out = std::io::stdout().lock();
+    match args.format() {
+        PlanFormat::Text => print_all_text(&mut out, &results, &skipped, worst)?,
+        PlanFormat::Json => {
+            let doc = serde_json::json!({
+                "format_version": dap_applier::PLAN_FORMAT_VERSION,
+                "exit_code": worst,
+                "skipped": skipped,
+                "environments": results.iter().map(|(env, r)| match r {
+                    Ok(p) => serde_json::json!({
+                        "environment": env.name,
+                        "account_id": env.account_id,
+                        "exit_code": outcome(&p.plan),
+                        "summary": p.plan.summary().to_string(),
+                        "plan": p.plan,
+                    }),
+                    Err(e) => serde_json::json!({
+                        "environment": env.name,
+                        "account_id": env.account_id,
+                        "exit_code": e.exit_code(),
+                        "error": e.one_line(),
+                    }),
+                }).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the plans")?;
+            writeln!(out)?;
+        }
+        PlanFormat::Markdown => {
+            let (head, sections) = all_markdown(&results, &skipped, worst);
+            let whole = "`dap plan --env <name>` for each environment".to_owned();
+            out.write_all(plan_markdown::assemble(&head, sections, &whole).as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(worst)
+}
+
+/// One row per environment: its account, result and counts.
+fn print_all_text(
+    out: &mut impl Write,
+    results: &[(dap_config::Environment, Result<Planned, CliError>)],
+    skipped: &[String],
+    worst: i32,
+) -> Result<()> {
+    writeln!(
+        out,
+        "{:<12} {:<12} {:>4} {:>4} {:>6} {:>7} {:>10} {:>4}  result",
+        "environment", "account", "add", "change", "remove", "blocked", "broadening", "exit"
+    )?;
+    for (env, r) in results {
+        match r {
+            Ok(p) => {
+                let s = p.plan.summary();
+                writeln!(
+                    out,
+                    "{:<12} {:<12} {:>4} {:>6} {:>6} {:>7} {:>10} {:>4}  {}",
+                    env.name,
+                    env.account_id,
+                    s.add + s.import,
+                    s.change,
+                    s.remove,
+                    p.plan.blocked().len(),
+                    broadening(&p.plan),
+                    outcome(&p.plan),
+                    result_word(outcome(&p.plan))
+                )?;
+            }
+            Err(e) => writeln!(
+                out,
+                "{:<12} {:<12} {:>4} {:>6} {:>6} {:>7} {:>10} {:>4}  error: {}",
+                env.name,
+                env.account_id,
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                e.exit_code(),
+                e.one_line()
+            )?,
+        }
+    }
+    if !skipped.is_empty() {
+        writeln!(
+            out,
+            "not planned (a local endpoint; plan with `--env`): {}",
+            skipped.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "{} environment{} planned; exit code {worst} ({}); each plan in full: `dap plan --env <name>`",
+        results.len(),
+        plural(results.len()),
+        result_word(worst)
+    )?;
+    Ok(())
+}
+
+fn broadening(plan: &Plan) -> usize {
+    if plan.first_deploy() {
+        return 0;
+    }
+    plan.stacks
+        .iter()
+        .flat_map(|s| &s.security)
+        .filter(|c| c.broadening)
+        .count()
+}
+
+fn result_word(code: i32) -> &'static str {
+    match code {
+        exit_code::SUCCESS => "no changes",
+        exit_code::CHANGES => "changes",
+        exit_code::BLOCKED => "blocked",
+        _ => "error",
+    }
+}
+
+/// `--all --format markdown`: a table of the environments, then each environment's plan.
+fn all_markdown(
+    results: &[(dap_config::Environment, Result<Planned, CliError>)],
+    skipped: &[String],
+    worst: i32,
+) -> (String, Vec<plan_markdown::Section>) {
+    let mut head = format!(
+        "<!-- dap-plan -->\n## `dap plan --all`: {} ({} environment{})\n\n| environment | account | result | add | change | remove | blocked | broadening |\n|---|---|---|--:|--:|--:|--:|--:|\n",
+        result_word(worst),
+        results.len(),
+        plural(results.len())
+    );
+    let mut sections = Vec::new();
+    for (env, r) in results {
+        match r {
+            Ok(p) => {
+                let s = p.plan.summary();
+                head.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+                    env.name,
+                    env.account_id,
+                    result_word(outcome(&p.plan)),
+                    s.add + s.import,
+                    s.change,
+                    s.remove,
+                    p.plan.blocked().len(),
+                    broadening(&p.plan)
+                ));
+                let (env_head, stack_sections) =
+                    plan_markdown::environment(&p.plan, &p.findings, None);
+                let mut blocks = vec![env_head];
+                blocks.extend(stack_sections.into_iter().map(|s| {
+                    let mut text = s.open;
+                    text.push_str(&s.blocks.concat());
+                    text.push_str(&s.close);
+                    text
+                }));
+                sections.push(plan_markdown::Section {
+                    open: format!(
+                        "<details><summary><b>{}</b>: {}</summary>\n\n",
+                        env.name,
+                        p.plan.summary()
+                    ),
+                    blocks,
+                    close: "</details>\n\n".to_owned(),
+                });
+            }
+            Err(e) => head.push_str(&format!(
+                "| `{}` | {} | **error**: {} | | | | | |\n",
+                env.name,
+                env.account_id,
+                e.one_line().replace('|', "\\|")
+            )),
+        }
+    }
+    head.push('\n');
+    if !skipped.is_empty() {
+        head.push_str(&format!(
+            "Not planned (a local endpoint): {}.\n\n",
+            skipped
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    (head, sections)
 }
 
 /// The plan document: pretty JSON with a final newline.

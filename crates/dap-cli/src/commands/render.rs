@@ -23,11 +23,20 @@ pub fn run(args: &RenderArgs) -> crate::error::Result<i32> {
             std::fs::write(&path, &s.yaml)
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
         }
-        let bootstrap_path = dir.join("bootstrap.yaml");
+        // Beside the environments' folders, not in one: `out/<env>/` holds exactly what `dap`
+        // deploys, and the deploy role is deployed once by hand.
+        let bootstrap_path = args
+            .out
+            .join("bootstrap")
+            .join(format!("{}.yaml", l.env.name));
         let bootstrap = dap_planner::bootstrap::bootstrap(&l.env, &rendered);
         match &bootstrap {
-            Some(b) => std::fs::write(&bootstrap_path, &b.yaml)
-                .with_context(|| format!("cannot write `{}`", bootstrap_path.display()))?,
+            Some(b) => {
+                std::fs::create_dir_all(args.out.join("bootstrap"))
+                    .with_context(|| format!("cannot create `{}`", args.out.join("bootstrap").display()))?;
+                std::fs::write(&bootstrap_path, &b.yaml)
+                    .with_context(|| format!("cannot write `{}`", bootstrap_path.display()))?
+            }
             None if bootstrap_path.exists() => std::fs::remove_file(&bootstrap_path)
                 .with_context(|| format!("cannot remove the stale `{}`", bootstrap_path.display()))?,
             None => {}
