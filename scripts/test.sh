@@ -15,6 +15,8 @@ step "rustdoc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step "python virtualenv"
 bash scripts/venv.sh
+step "GitHub workflows (check-jsonschema, zizmor, tests/workflows)"
+bash scripts/validate-workflows.sh
 step "create-only property data is current (cfn-lint schemas)"
 .venv/bin/python scripts/gen-create-only.py --check
 step "cargo test"
