@@ -1,5 +1,5 @@
 # A thin list of commands; the logic lives in Rust and in scripts/.
-.PHONY: demo test check lint fmt render validate bench job-clean job-curate report venv rule-docs docs browser-test
+.PHONY: demo test check lint fmt render validate workflows bench job-clean job-curate report venv rule-docs docs browser-test
 
 ## The demo: render the local environment, apply it to a local moto server and plan again,
 ## then run the pipeline on the bundled sample.
@@ -25,6 +25,10 @@ render:
 ## Render afresh and run cfn-lint and checkov over every environment.
 validate:
 	bash scripts/validate-templates.sh
+
+## Check .github/workflows/ offline: GitHub's schema (check-jsonschema), zizmor, tests/workflows.
+workflows: venv
+	bash scripts/validate-workflows.sh
 
 ## Benchmarks: environment-file error reporting (up to 100,000 errors), rendering (time, peak memory), apply and plan on moto (time, AWS calls), the
 ## clean job (rows per second), the insights report's build time, and how fast a missing credential chain is reported.

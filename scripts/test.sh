@@ -15,6 +15,8 @@ step "rustdoc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step "python virtualenv"
 bash scripts/venv.sh
+step "GitHub workflows (check-jsonschema, zizmor, tests/workflows)"
+bash scripts/validate-workflows.sh
 step "resource provider data is current (create-only properties, handler permissions)"
 .venv/bin/python scripts/gen-provider-data.py --check
 step "cargo test"
