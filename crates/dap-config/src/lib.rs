@@ -9,8 +9,8 @@
 //! # Defaults live in code
 //!
 //! Shared defaults (retention, Glue sizing and schedule, the Athena cutoff, the reporting host's
-//! instance type and image, budget thresholds) are the `Default`s and `#[serde(default)]`s of
-//! [`model`]. An environment file states only what differs from them; do not copy defaults into
+//! instance type and image, budget thresholds, the cost estimate's usage assumptions) are the
+//! `Default`s and `#[serde(default)]`s of [`model`]. An environment file states only what differs from them; do not copy defaults into
 //! the files, so that changing a default changes every environment that did not choose otherwise.
 //!
 //! # What is checked
@@ -98,8 +98,7 @@ mod yaml;
 pub use error::{ConfigError, ConfigErrors, ErrorKind, MAX_SHOWN_ERRORS};
 pub use model::{
     Alarms, Athena, Budget, Dataset, DeployRole, Environment, Glue, Principals, Protection,
-    ReportingHost,
-    Retention, Suppression,
+    ReportingHost, Requests, Retention, StorageGb, Suppression, Usage,
 };
 pub use rules::{
     validate_schedule, ScheduleKind, GLUE_WORKER_TYPES, LOG_RETENTION_DAYS,

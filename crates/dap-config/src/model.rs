@@ -41,6 +41,10 @@ pub struct Environment {
     pub alarms: Alarms,
     /// The monthly cost budget.
     pub budget: Budget,
+    /// What the platform is assumed to store, run and query each month: the cost estimate's
+    /// inputs that the templates cannot say (`dap cost`, the monthly cost change in `dap plan`).
+    #[serde(default)]
+    pub usage: Usage,
     /// Glue job sizing and schedule.
     #[serde(default)]
     pub glue: Glue,
@@ -226,6 +230,105 @@ pub struct Budget {
 /// The default budget alert thresholds: 80 % and 100 % of the limit.
 pub(crate) fn default_thresholds() -> Vec<u32> {
     vec![80, 100]
+}
+
+/// Usage assumptions for the cost estimate (the `dap-cost` crate): what the templates cannot say.
+///
+/// The defaults describe a small City platform: a few GB in each zone, one daily load of a
+/// portal export, a few analysts' queries. Whole numbers only; every key is optional.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Usage {
+    /// GB stored in each zone's bucket (S3 Standard), noncurrent versions included.
+    pub storage_gb: StorageGb,
+    /// S3 requests a month to the data buckets (landing, raw, curated, athena-results),
+    /// spread evenly over them.
+    pub requests_per_month: Requests,
+    /// Minutes one Glue job run takes (1 to 2880; 5 by default). Glue bills at least one
+    /// minute a run, and a run stops at the job's timeout.
+    pub job_minutes_per_run: u32,
+    /// Runs a month of a Glue job or crawler that no schedule starts (run by hand; 4 by
+    /// default). Scheduled ones run as their trigger's schedule says.
+    pub job_runs_per_month: u32,
+    /// Athena queries a month in the platform's workgroups (1,000 by default).
+    pub queries_per_month: u32,
+    /// MB one Athena query scans (50 by default); Athena bills at least 10 MB a query.
+    pub mb_scanned_per_query: u32,
+    /// GB a month written to CloudWatch Logs, spread evenly over the log groups (2 by default).
+    pub log_ingest_gb: u32,
+    /// KMS requests a month (encrypt, decrypt, generate data key), spread evenly over the keys
+    /// (20,000 by default; the buckets use S3 bucket keys, which keep this low).
+    pub kms_requests_per_month: u64,
+    /// S3 data events a month a trail records (100,000 by default: every object read and
+    /// write on the buckets it watches).
+    pub cloudtrail_data_events_per_month: u64,
+    /// Alarm and budget notifications a month published to the alarm topic (30 by default);
+    /// each is one email to every subscriber.
+    pub alarm_notifications_per_month: u32,
+}
+
+impl Default for Usage {
+    fn default() -> Self {
+        Usage {
+            storage_gb: StorageGb::default(),
+            requests_per_month: Requests::default(),
+            job_minutes_per_run: 5,
+            job_runs_per_month: 4,
+            queries_per_month: 1_000,
+            mb_scanned_per_query: 50,
+            log_ingest_gb: 2,
+            kms_requests_per_month: 20_000,
+            cloudtrail_data_events_per_month: 100_000,
+            alarm_notifications_per_month: 30,
+        }
+    }
+}
+
+/// GB stored per zone, for the cost estimate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageGb {
+    /// The landing bucket: portal exports as delivered (2 by default).
+    pub landing: u32,
+    /// The raw bucket: typed Parquet (2 by default).
+    pub raw: u32,
+    /// The curated bucket: the tables the queries read (1 by default).
+    pub curated: u32,
+    /// The Athena query-results bucket (1 by default).
+    pub athena_results: u32,
+    /// The trail-logs and access-logs buckets together, split evenly (2 by default).
+    pub logs: u32,
+}
+
+impl Default for StorageGb {
+    fn default() -> Self {
+        StorageGb {
+            landing: 2,
+            raw: 2,
+            curated: 1,
+            athena_results: 1,
+            logs: 2,
+        }
+    }
+}
+
+/// S3 requests a month, for the cost estimate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Requests {
+    /// PUT, COPY, POST and LIST requests (10,000 by default).
+    pub put: u64,
+    /// GET and every other request (100,000 by default).
+    pub get: u64,
+}
+
+impl Default for Requests {
+    fn default() -> Self {
+        Requests {
+            put: 10_000,
+            get: 100_000,
+        }
+    }
 }
 
 /// Glue job sizing and schedule.

@@ -109,6 +109,31 @@ const DEPLOY_ROLE: &[Field] = &[
     req("trusted_principals", Ty::Seq(&Ty::Str)),
 ];
 
+const USAGE: &[Field] = &[
+    opt(
+        "storage_gb",
+        Ty::Struct(&[
+            opt("landing", U32),
+            opt("raw", U32),
+            opt("curated", U32),
+            opt("athena_results", U32),
+            opt("logs", U32),
+        ]),
+    ),
+    opt(
+        "requests_per_month",
+        Ty::Struct(&[opt("put", U64), opt("get", U64)]),
+    ),
+    opt("job_minutes_per_run", U32),
+    opt("job_runs_per_month", U32),
+    opt("queries_per_month", U32),
+    opt("mb_scanned_per_query", U32),
+    opt("log_ingest_gb", U32),
+    opt("kms_requests_per_month", U64),
+    opt("cloudtrail_data_events_per_month", U64),
+    opt("alarm_notifications_per_month", U32),
+];
+
 const SUPPRESSION: &[Field] = &[
     req("rule", Ty::Str),
     req("stack", Ty::Str),
@@ -155,6 +180,7 @@ pub(crate) const ENVIRONMENT: &[Field] = &[
             opt("alert_thresholds_percent", Ty::Seq(&U32)),
         ]),
     ),
+    opt("usage", Ty::Struct(USAGE)),
     opt("glue", Ty::Struct(GLUE)),
     opt("athena", Ty::Struct(&[opt("bytes_scanned_cutoff", U64)])),
     opt("reporting_host", Ty::Struct(REPORTING_HOST)),
@@ -684,6 +710,7 @@ retention: {landing_expiry_days: 1, noncurrent_version_expiry_days: 1, log_reten
 principals: {data_engineer: [a], analyst: [b], auditor: [c], break_glass: g}
 alarms: {emails: [a@b.ca]}
 budget: {monthly_usd: 1, alert_thresholds_percent: [1]}
+usage: {storage_gb: {landing: 1, raw: 1, curated: 1, athena_results: 1, logs: 1}, requests_per_month: {put: 1, get: 1}, job_minutes_per_run: 1, job_runs_per_month: 1, queries_per_month: 1, mb_scanned_per_query: 1, log_ingest_gb: 1, kms_requests_per_month: 1, cloudtrail_data_events_per_month: 1, alarm_notifications_per_month: 1}
 glue: {worker_type: G.1X, number_of_workers: 2, timeout_minutes: 1, max_retries: 1, schedule: x}
 athena: {bytes_scanned_cutoff: 1}
 reporting_host: {enabled: true, instance_type: t, vpc_id: v, subnet_id: s, allowed_cidrs: [c], egress_cidrs: [e], egress_prefix_lists: [p], image: i, refresh_minutes: 1}
@@ -705,7 +732,63 @@ suppressions: [{rule: DAP-S3-007, stack: storage, resource: AccessLogsBucket, re
         assert_eq!(homes("years"), ["datasets.<name>"]);
         assert_eq!(homes("region"), [""]);
         assert_eq!(homes("reason"), ["suppressions[<n>]"]);
+        assert_eq!(homes("athena_results"), ["usage.storage_gb"]);
         assert!(homes("colour").is_empty());
+    }
+
+    /// Every key of the schema has its row in the README's table of environment keys: the
+    /// row names the whole path (`usage.storage_gb.raw`), or its section's path and the key
+    /// (`reporting_host.vpc_id`, `subnet_id`).
+    #[test]
+    fn the_readme_documents_every_key() {
+        fn leaves(fields: &[Field], parent: &str, out: &mut Vec<(String, String)>) {
+            for field in fields {
+                let path = if parent.is_empty() {
+                    field.key.to_owned()
+                } else {
+                    format!("{parent}.{}", field.key)
+                };
+                match &field.ty {
+                    Ty::Struct(inner) => leaves(inner, &path, out),
+                    Ty::Dict(Ty::Struct(inner)) => leaves(inner, &format!("{path}.<name>"), out),
+                    _ => out.push((parent.to_owned(), field.key.to_owned())),
+                }
+            }
+        }
+        let readme = include_str!("../../../README.md");
+        let table = readme
+            .split("| key | required | default | allowed values |")
+            .nth(1)
+            .expect("the README's table of environment keys");
+        let first_cells: Vec<&str> = table
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l.split(" | ").next().unwrap_or(""))
+            .collect();
+        let mut all = Vec::new();
+        leaves(ENVIRONMENT, "", &mut all);
+        let missing: Vec<String> = all
+            .iter()
+            .filter(|(parent, key)| {
+                let whole = if parent.is_empty() {
+                    format!("`{key}`")
+                } else {
+                    format!("`{parent}.{key}`")
+                };
+                !first_cells.iter().any(|cell| {
+                    cell.contains(&whole)
+                        || (!parent.is_empty()
+                            && cell.contains(&format!("`{parent}."))
+                            && cell.contains(&format!("`{key}`")))
+                })
+            })
+            .map(|(parent, key)| format!("{parent}.{key}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keys without a row in the README's table: {missing:?}"
+        );
     }
 
     #[test]

@@ -190,6 +190,7 @@ pub(crate) fn validate(env: &Environment, file_name: &str, ctx: &mut Ctx<'_>) {
     check_retention(env, ctx);
     check_principals(env, ctx);
     check_alarms_and_budget(env, ctx);
+    check_usage(env, ctx);
     check_glue_and_athena(env, ctx);
     check_reporting_host(env, ctx);
     check_tags(env, ctx);
@@ -404,6 +405,19 @@ fn check_alarms_and_budget(env: &Environment, ctx: &mut Ctx<'_>) {
         }
         ctx.no_duplicates(&thresholds_path, thresholds.iter(), "threshold");
     }
+}
+
+/// The usage assumptions: whole numbers by their schema; only a run's length has a range.
+fn check_usage(env: &Environment, ctx: &mut Ctx<'_>) {
+    ctx.check(
+        &Path::root().key("usage").key("job_minutes_per_run"),
+        At::Value,
+        rules::within(
+            u64::from(env.usage.job_minutes_per_run),
+            1..=2880,
+            "1 to 2880 minutes (Glue bills at least one minute a run; 48 hours is its longest timeout)",
+        ),
+    );
 }
 
 fn check_glue_and_athena(env: &Environment, ctx: &mut Ctx<'_>) {

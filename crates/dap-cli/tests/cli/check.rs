@@ -52,10 +52,16 @@ fn every_shipped_environment_is_clean_but_for_the_documented_exception() {
     );
 }
 
-/// Render an environment into `<ws>/<dir>/<env>/` and return that folder.
+/// Render an environment into `<ws>/<dir>/<env>/` and return that folder. The bootstrap
+/// template `render` also writes (`<dir>/bootstrap/<env>.yaml`) is removed: these tests are
+/// about the platform's stacks (`every_shipped_environment_is_clean_...` checks it).
 fn render(ws: &Workspace, env: &str, dir: &str) -> std::path::PathBuf {
     let run = ws.dap(&["render", "--env", env, "--out", dir]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
+    let bootstrap = ws.path().join(dir).join("bootstrap");
+    if bootstrap.exists() {
+        std::fs::remove_dir_all(bootstrap).unwrap();
+    }
     ws.path().join(dir).join(env)
 }
 

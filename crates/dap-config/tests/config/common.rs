@@ -60,6 +60,24 @@ suppressions:
     stack: reporting
     resource: ReportingHostRolePolicy
     reason: the report server's agent calls an API that takes no resource
+usage:
+  storage_gb:
+    landing: 3
+    raw: 4
+    curated: 2
+    athena_results: 1
+    logs: 5
+  requests_per_month:
+    put: 20000
+    get: 200000
+  job_minutes_per_run: 12
+  job_runs_per_month: 8
+  queries_per_month: 2000
+  mb_scanned_per_query: 100
+  log_ingest_gb: 3
+  kms_requests_per_month: 40000
+  cloudtrail_data_events_per_month: 250000
+  alarm_notifications_per_month: 40
 "#;
 
 /// `BASE` with `from` (which must occur exactly once) replaced by `to`.

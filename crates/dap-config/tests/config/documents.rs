@@ -19,13 +19,13 @@ fn empty_files() {
             "{errors}"
         );
     }
-    insta::assert_snapshot!(one_line(""), @"environments/prod.yaml:1:1: the file holds no settings; allowed: a mapping with the keys name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
+    insta::assert_snapshot!(one_line(""), @"environments/prod.yaml:1:1: the file holds no settings; allowed: a mapping with the keys name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, usage, glue, athena, reporting_host, tags, suppressions");
 }
 
 #[test]
 fn wrong_roots() {
-    insta::assert_snapshot!(one_line("- name: prod\n"), @"environments/prod.yaml:1:1: expected a mapping of environment settings, found a list; allowed: a mapping with the keys name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
-    insta::assert_snapshot!(one_line("prod\n"), @"environments/prod.yaml:1:1: expected a mapping of environment settings, found a single value; allowed: a mapping with the keys name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
+    insta::assert_snapshot!(one_line("- name: prod\n"), @"environments/prod.yaml:1:1: expected a mapping of environment settings, found a list; allowed: a mapping with the keys name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, usage, glue, athena, reporting_host, tags, suppressions");
+    insta::assert_snapshot!(one_line("prod\n"), @"environments/prod.yaml:1:1: expected a mapping of environment settings, found a single value; allowed: a mapping with the keys name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, usage, glue, athena, reporting_host, tags, suppressions");
 }
 
 #[test]

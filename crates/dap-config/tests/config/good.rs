@@ -23,6 +23,10 @@ fn base_file_parses_with_its_values() {
     assert_eq!(env.suppressions[0].rule, "DAP-IAM-002");
     assert_eq!(env.suppressions[0].stack, "reporting");
     assert_eq!(env.suppressions[0].resource, "ReportingHostRolePolicy");
+    assert_eq!(env.usage.storage_gb.logs, 5);
+    assert_eq!(env.usage.requests_per_month.get, 200_000);
+    assert_eq!(env.usage.job_minutes_per_run, 12);
+    assert_eq!(env.usage.cloudtrail_data_events_per_month, 250_000);
 }
 
 const MINIMAL: &str = r#"
@@ -50,6 +54,9 @@ fn omitted_keys_take_the_defaults_from_code() {
     assert_eq!(env.retention, dap_config::Retention::default());
     assert_eq!(env.glue, dap_config::Glue::default());
     assert_eq!(env.athena, dap_config::Athena::default());
+    assert_eq!(env.usage, dap_config::Usage::default());
+    assert_eq!(env.usage.storage_gb.landing, 2);
+    assert_eq!(env.usage.job_minutes_per_run, 5);
     assert_eq!(env.reporting_host, dap_config::ReportingHost::default());
     assert_eq!(env.reporting_host.instance_type, "t3.small");
     assert_eq!(
@@ -70,6 +77,18 @@ fn the_defaults_themselves_are_valid() {
     );
     let env = dap_config::parse("dev.yaml", &text).unwrap();
     assert_eq!(env.reporting_host.instance_type, "t3.small");
+}
+
+#[test]
+fn a_partial_usage_section_keeps_the_other_defaults() {
+    let text = format!("{MINIMAL}usage:\n  storage_gb:\n    raw: 40\n  queries_per_month: 0\n");
+    let usage = dap_config::parse("dev.yaml", &text).unwrap().usage;
+    let defaults = dap_config::Usage::default();
+    assert_eq!(usage.storage_gb.raw, 40);
+    assert_eq!(usage.storage_gb.landing, defaults.storage_gb.landing);
+    assert_eq!(usage.queries_per_month, 0);
+    assert_eq!(usage.requests_per_month, defaults.requests_per_month);
+    assert_eq!(usage.job_minutes_per_run, defaults.job_minutes_per_run);
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn unknown_top_level_key() {
         located(&text),
         [(line, 1, "regon".to_owned(), ErrorKind::UnknownKey)]
     );
-    insta::assert_snapshot!(errors(&text).to_string(), @"environments/prod.yaml:5:1: field `regon`: unknown key `regon` (did you mean `region`?); allowed: name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
+    insta::assert_snapshot!(errors(&text).to_string(), @"environments/prod.yaml:5:1: field `regon`: unknown key `regon` (did you mean `region`?); allowed: name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, usage, glue, athena, reporting_host, tags, suppressions");
 }
 
 #[test]
@@ -80,12 +80,65 @@ fn unknown_nested_keys_are_all_reported_with_their_locations() {
 }
 
 #[test]
+fn usage_keys_and_types_are_located() {
+    // A misspelt zone, a fraction where a whole number goes, a number quoted, a scalar where
+    // a mapping goes: each reported on its own line with its field.
+    let text = edit("    curated: 2\n", "    curatd: 2\n");
+    let text = edit_text(&text, "  log_ingest_gb: 3\n", "  log_ingest_gb: 0.5\n");
+    let text = edit_text(
+        &text,
+        "  queries_per_month: 2000\n",
+        "  queries_per_month: \"2000\"\n",
+    );
+    let text = edit_text(
+        &text,
+        "  requests_per_month:\n    put: 20000\n    get: 200000\n",
+        "  requests_per_month: 5\n",
+    );
+    assert_eq!(
+        located(&text),
+        [
+            (
+                line_of(&text, "curatd:"),
+                5,
+                "usage.storage_gb.curatd".to_owned(),
+                ErrorKind::UnknownKey
+            ),
+            (
+                line_of(&text, "requests_per_month:"),
+                23,
+                "usage.requests_per_month".to_owned(),
+                ErrorKind::Type
+            ),
+            (
+                line_of(&text, "queries_per_month:"),
+                22,
+                "usage.queries_per_month".to_owned(),
+                ErrorKind::Type
+            ),
+            (
+                line_of(&text, "log_ingest_gb:"),
+                18,
+                "usage.log_ingest_gb".to_owned(),
+                ErrorKind::Type
+            ),
+        ]
+    );
+    insta::assert_snapshot!(errors(&text).to_string(), @r"
+    environments/prod.yaml:59:5: field `usage.storage_gb.curatd`: unknown key `curatd` (did you mean `curated`?); allowed: landing, raw, curated, athena_results, logs
+    environments/prod.yaml:62:23: field `usage.requests_per_month`: expected a mapping, found the number `5`
+    environments/prod.yaml:65:22: field `usage.queries_per_month`: expected a whole number, found the string `2000`; remove the quotes
+    environments/prod.yaml:67:18: field `usage.log_ingest_gb`: expected a whole number, found the number `0.5`
+    ");
+}
+
+#[test]
 fn a_key_in_the_wrong_place_says_where_it_belongs() {
     let text = edit(
         "prefix: dap-prod\n",
         "prefix: dap-prod\nlog_retention_days: 731\n",
     );
-    insta::assert_snapshot!(errors(&text).to_string(), @"environments/prod.yaml:6:1: field `log_retention_days`: unknown key `log_retention_days` (it belongs under `retention`); allowed: name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, glue, athena, reporting_host, tags, suppressions");
+    insta::assert_snapshot!(errors(&text).to_string(), @"environments/prod.yaml:6:1: field `log_retention_days`: unknown key `log_retention_days` (it belongs under `retention`); allowed: name, account_id, region, prefix, endpoint_url, deploy_role, protection, datasets, retention, principals, alarms, budget, usage, glue, athena, reporting_host, tags, suppressions");
     let text = edit(
         "  monthly_usd: 1000\n",
         "  monthly_usd: 1000\n  region: ca-central-1\n",

@@ -293,6 +293,29 @@ fn budget_values() {
 }
 
 #[test]
+fn usage_values() {
+    insta::assert_snapshot!(run(&[
+        (
+            "job_minutes_zero",
+            "job_minutes_per_run: 12",
+            "job_minutes_per_run: 0",
+            "usage.job_minutes_per_run"
+        ),
+        (
+            "job_minutes_over_two_days",
+            "job_minutes_per_run: 12",
+            "job_minutes_per_run: 2881",
+            "usage.job_minutes_per_run"
+        ),
+    ]), @r"
+    job_minutes_zero:
+      environments/prod.yaml:65:24: field `usage.job_minutes_per_run`: `0` is out of range; allowed: 1 to 2880 minutes (Glue bills at least one minute a run; 48 hours is its longest timeout)
+    job_minutes_over_two_days:
+      environments/prod.yaml:65:24: field `usage.job_minutes_per_run`: `2881` is out of range; allowed: 1 to 2880 minutes (Glue bills at least one minute a run; 48 hours is its longest timeout)
+    ");
+}
+
+#[test]
 fn glue_and_athena_values() {
     insta::assert_snapshot!(run(&[
         (
