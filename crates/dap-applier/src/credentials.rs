@@ -94,12 +94,16 @@ pub(crate) async fn assume_role(
 }
 
 /// Assume the deploy role once, before any other call: `Err` says which role and why.
-pub(crate) async fn check_assumed(assumed: &Assumed, environment: &str) -> Result<(), crate::Error> {
+pub(crate) async fn check_assumed(
+    assumed: &Assumed,
+    environment: &str,
+) -> Result<(), crate::Error> {
     use aws_sdk_sts::operation::assume_role::AssumeRoleError;
     use aws_smithy_runtime_api::client::result::SdkError;
     use aws_smithy_runtime_api::http::Response;
 
-    let outcome = tokio::time::timeout(RESOLVE_TIMEOUT, assumed.provider.provide_credentials()).await;
+    let outcome =
+        tokio::time::timeout(RESOLVE_TIMEOUT, assumed.provider.provide_credentials()).await;
     let err = match outcome {
         Ok(Ok(_)) => return Ok(()),
         Ok(Err(e)) => e,
@@ -117,7 +121,8 @@ pub(crate) async fn check_assumed(assumed: &Assumed, environment: &str) -> Resul
     let mut reason = None;
     while let Some(e) = source {
         if let Some(sdk) = e.downcast_ref::<SdkError<AssumeRoleError, Response>>() {
-            if let crate::Error::Aws { message, .. } = crate::error::aws_ref("sts:AssumeRole", sdk) {
+            if let crate::Error::Aws { message, .. } = crate::error::aws_ref("sts:AssumeRole", sdk)
+            {
                 reason = Some(message);
             }
             break;

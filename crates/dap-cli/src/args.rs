@@ -98,6 +98,18 @@ pub enum Command {
     /// nothing is itself an error.
     #[command(after_help = crate::exit_code::help("check"))]
     Check(CheckArgs),
+    /// Estimate an environment's monthly AWS cost, per stack and resource, and compare it
+    /// with its budget.
+    ///
+    /// Prices each rendered resource from the price table shipped in the repository
+    /// (`crates/dap-cost/data/prices-ca-central-1.json`: ca-central-1 on-demand prices, each
+    /// with its source and date) and the environment file's `usage` assumptions (data volume
+    /// per zone, job minutes, queries and data scanned; documented defaults). Each line says
+    /// how its quantity was derived; resources AWS does not charge for are listed with why.
+    /// Warns when the estimate is over 80 % of `budget.monthly_usd`. Reads no AWS account.
+    /// See docs/cost.md.
+    #[command(after_help = crate::exit_code::help("cost"))]
+    Cost(CostArgs),
 }
 
 /// Which environment(s) a command works on.
@@ -237,6 +249,21 @@ pub enum PlanFormat {
     Json,
     /// Markdown for a pull-request comment.
     Markdown,
+}
+
+/// `dap cost`.
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// Which environments.
+    #[command(flatten)]
+    pub selection: EnvSelection,
+    /// The folder holding the environment files.
+    #[command(flatten)]
+    pub env_dir: EnvDir,
+    /// Print the estimates as JSON (per environment: the budget check and every stack,
+    /// resource and cost line) instead of tables.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The data-loss guard's allowances, shared by `plan` and `apply`.

@@ -95,7 +95,12 @@ impl CliError {
     /// The error on one line, without `error: ` (a row of `dap plan --all`'s table).
     pub fn one_line(&self) -> String {
         match self {
-            CliError::Config(errors) => errors.to_string().lines().next().unwrap_or_default().to_owned(),
+            CliError::Config(errors) => errors
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
             CliError::Blocked(reason) => reason.clone(),
             CliError::Aws { context, error } => {
                 let line = chain(error.as_ref());

@@ -49,6 +49,7 @@ pub const COMMANDS: &[(&str, &[(i32, &str)])] = &[
         (FAILURE, "input that cannot be read"),
         (BLOCKED, "an unsuppressed error finding"),
     ]),
+    ("cost", &[(SUCCESS, "estimated (a budget over 80 % is a warning in the output)"), (FAILURE, "error (bad input, a resource without a price)")]),
 ];
 
 fn codes(command: &str) -> &'static [(i32, &'static str)] {

@@ -36,6 +36,7 @@ fn main() {
         Command::Verify(a) => commands::verify::run(a),
         Command::Docs(a) => commands::docs::run(a),
         Command::Check(a) => commands::check::run(a),
+        Command::Cost(a) => commands::cost::run(a),
     };
     let code = match result {
         Ok(code) => code,

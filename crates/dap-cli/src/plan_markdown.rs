@@ -76,8 +76,7 @@ pub fn environment(plan: &Plan, findings: &Report, cost: Option<&str>) -> (Strin
         .stacks
         .iter()
         .filter(|s| {
-            s.action != StackAction::None
-                || findings.findings.iter().any(|f| f.stack == s.name)
+            s.action != StackAction::None || findings.findings.iter().any(|f| f.stack == s.name)
         })
         .map(|s| stack_section(plan, s, findings))
         .collect();
@@ -135,7 +134,9 @@ fn stack_section(plan: &Plan, s: &StackPlan, findings: &Report) -> Section {
             let mut replacement = if c.replacement_reasons.is_empty() {
                 match c.replacement.as_deref() {
                     Some("True") => "**replaced** (CloudFormation)".to_owned(),
-                    Some("Conditional") => "**maybe replaced** (CloudFormation: conditional)".to_owned(),
+                    Some("Conditional") => {
+                        "**maybe replaced** (CloudFormation: conditional)".to_owned()
+                    }
                     _ if c.action == ChangeAction::Modify => "in place".to_owned(),
                     _ => String::new(),
                 }
@@ -158,7 +159,10 @@ fn stack_section(plan: &Plan, s: &StackPlan, findings: &Report) -> Section {
                         ChangeAction::Remove => "--allow-remove",
                         _ => "--allow-replace",
                     };
-                    format!("**BLOCKED**: allow with `{flag} {}/{}`", s.kind, c.logical_id)
+                    format!(
+                        "**BLOCKED**: allow with `{flag} {}/{}`",
+                        s.kind, c.logical_id
+                    )
                 }
                 Verdict::Allowed => "allowed".to_owned(),
                 Verdict::Unguarded => String::new(),
@@ -215,7 +219,9 @@ fn stack_section(plan: &Plan, s: &StackPlan, findings: &Report) -> Section {
         .filter(|f| f.stack == s.name)
         .collect();
     if !mine.is_empty() {
-        let mut t = String::from("Rule findings:\n\n| rule | severity | resource | finding |\n|---|---|---|---|\n");
+        let mut t = String::from(
+            "Rule findings:\n\n| rule | severity | resource | finding |\n|---|---|---|---|\n",
+        );
         for f in &mine {
             let severity = match &f.suppressed {
                 Some(_) => format!("{} (suppressed)", f.severity),
@@ -273,7 +279,9 @@ fn security_block(plan: &Plan, s: &StackPlan) -> Option<String> {
             ));
         }
     } else {
-        t.push_str("Access changes:\n\n| | statement | principals | gained or lost |\n|---|---|---|---|\n");
+        t.push_str(
+            "Access changes:\n\n| | statement | principals | gained or lost |\n|---|---|---|---|\n",
+        );
         let mut changes: Vec<_> = s.security.iter().collect();
         changes.sort_by_key(|c| !c.broadening);
         for c in changes {
@@ -344,7 +352,12 @@ pub fn assemble(head: &str, sections: Vec<Section>, whole_plan: &str) -> String 
 }
 
 /// [`assemble`] with another limit (tests).
-pub fn assemble_within(head: &str, sections: Vec<Section>, whole_plan: &str, limit: usize) -> String {
+pub fn assemble_within(
+    head: &str,
+    sections: Vec<Section>,
+    whole_plan: &str,
+    limit: usize,
+) -> String {
     let budget = limit.saturating_sub(NOTE_ROOM);
     let mut out = String::from(head);
     let total_sections = sections.len();
@@ -374,4 +387,56 @@ pub fn assemble_within(head: &str, sections: Vec<Section>, whole_plan: &str, lim
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(i: usize, rows: usize) -> Section {
+        let table: String = std::iter::once("| a | b |\n|---|---|\n".to_owned())
+            .chain((0..rows).map(|r| format!("| row {r} | {} |\n", "x".repeat(80))))
+            .collect();
+        Section {
+            open: format!("<details><summary>stack {i}</summary>\n\n"),
+            blocks: vec![format!("{table}\n"), "- a list\n\n".to_owned()],
+            close: "</details>\n\n".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_huge_plan_is_cut_between_whole_tables_with_a_note() {
+        let sections: Vec<Section> = (0..200).map(|i| section(i, 20)).collect();
+        let whole: usize = sections
+            .iter()
+            .map(|s| s.open.len() + s.blocks.concat().len() + s.close.len())
+            .sum();
+        assert!(whole > LIMIT, "the plan must be over the limit: {whole}");
+        let doc = assemble("**summary**\n\n", sections, "`dap plan --env prod`");
+        assert!(doc.chars().count() <= LIMIT, "{}", doc.len());
+        assert!(doc.starts_with("**summary**"));
+        assert!(doc.contains("> **Truncated**"), "{doc}");
+        assert!(doc.contains("`dap plan --env prod`"));
+        // Every table that starts also ends: no row is cut, every section is closed.
+        assert_eq!(
+            doc.matches("<details>").count(),
+            doc.matches("</details>").count()
+        );
+        let last_table = doc.rfind("| a | b |").unwrap();
+        assert!(doc[last_table..].contains("| row 19 |"), "a table was cut");
+    }
+
+    #[test]
+    fn a_plan_under_the_limit_is_whole() {
+        let sections: Vec<Section> = (0..3).map(|i| section(i, 2)).collect();
+        let doc = assemble("**summary**\n\n", sections, "x");
+        assert!(!doc.contains("Truncated"));
+        assert_eq!(doc.matches("</details>").count(), 3);
+        assert_eq!(doc.matches("- a list").count(), 3);
+    }
+
+    #[test]
+    fn cells_escape_pipes_and_line_breaks() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+    }
 }

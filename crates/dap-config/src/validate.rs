@@ -313,7 +313,11 @@ fn check_deploy_role(env: &Environment, ctx: &mut Ctx<'_>, account_ok: bool) {
         ctx.check(&path.key("external_id"), At::Value, rules::external_id(id));
     }
     if let Some(name) = &role.session_name {
-        ctx.check(&path.key("session_name"), At::Value, rules::session_name(name));
+        ctx.check(
+            &path.key("session_name"),
+            At::Value,
+            rules::session_name(name),
+        );
     }
     let trusted = path.key("trusted_principals");
     if ctx.non_empty(

@@ -172,15 +172,15 @@ pub fn bootstrap(env: &Environment, rendered: &Rendered) -> Option<Bootstrap> {
         let logical_id = format!("DeployPolicy{}", i + 1);
         let unnamed = document.statement.iter().any(spans_unnamed_resources);
         let mut entry = ResourceEntry::new(iam::ManagedPolicy {
-                managed_policy_name: format!("{}-{}", role.role_name(), i + 1),
-                description: format!(
-                    "What `dap` may do in environment `{}` (part {})",
-                    env.name,
-                    i + 1
-                ),
-                policy_document: document,
-                roles: Vec::new(),
-            });
+            managed_policy_name: format!("{}-{}", role.role_name(), i + 1),
+            description: format!(
+                "What `dap` may do in environment `{}` (part {})",
+                env.name,
+                i + 1
+            ),
+            policy_document: document,
+            roles: Vec::new(),
+        });
         if unnamed {
             entry = entry.suppress("DAP-IAM-002", UNNAMED_REASON);
         }
@@ -202,10 +202,7 @@ pub fn bootstrap(env: &Environment, rendered: &Rendered) -> Option<Bootstrap> {
         "DeployRole",
         ResourceEntry::new(iam::Role {
             role_name: role.role_name().to_owned(),
-            description: format!(
-                "The identity `dap` deploys environment `{}` as",
-                env.name
-            ),
+            description: format!("The identity `dap` deploys environment `{}` as", env.name),
             assume_role_policy_document: PolicyDocument::new(vec![trust]),
             max_session_duration: 3600,
             managed_policy_arns: policy_refs,
@@ -258,7 +255,9 @@ fn handler_statements(
             panic!("no handler permissions for `{t}`: run scripts/gen-provider-data.py")
         });
         for action in actions {
-            let (service, op) = action.split_once(':').expect("actions are service:Operation");
+            let (service, op) = action
+                .split_once(':')
+                .expect("actions are service:Operation");
             if !op.chars().all(|c| c.is_ascii_alphanumeric()) {
                 continue; // not an IAM action (`s3:REST.PUT.OBJECT` in one schema)
             }
@@ -317,9 +316,25 @@ fn handler_statements(
 /// passed only to the services the platform's roles serve; policies attached only if they
 /// are the platform's own.
 fn iam_statements(names: &Names, sid: &str, actions: &[&str], roles: &[String]) -> Vec<Statement> {
-    let own = |kind: &str| names.arn("iam", "", names.account(), &format!("{kind}/{}-*", names.prefix()));
-    let special = ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PassRole", "iam:CreateServiceLinkedRole"];
-    let plain: Vec<&str> = actions.iter().copied().filter(|a| !special.contains(a)).collect();
+    let own = |kind: &str| {
+        names.arn(
+            "iam",
+            "",
+            names.account(),
+            &format!("{kind}/{}-*", names.prefix()),
+        )
+    };
+    let special = [
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PassRole",
+        "iam:CreateServiceLinkedRole",
+    ];
+    let plain: Vec<&str> = actions
+        .iter()
+        .copied()
+        .filter(|a| !special.contains(a))
+        .collect();
     let mut out = vec![Statement::allow(
         sid,
         &plain,
@@ -332,11 +347,12 @@ fn iam_statements(names: &Names, sid: &str, actions: &[&str], roles: &[String]) 
         .collect();
     if !attach.is_empty() {
         out.push(
-            Statement::allow(&format!("{sid}AttachOwnPolicies"), &attach, vec![own("role")]).when(
-                "ArnLike",
-                "iam:PolicyARN",
-                vec![own("policy")],
-            ),
+            Statement::allow(
+                &format!("{sid}AttachOwnPolicies"),
+                &attach,
+                vec![own("role")],
+            )
+            .when("ArnLike", "iam:PolicyARN", vec![own("policy")]),
         );
     }
     if actions.contains(&"iam:PassRole") {
@@ -361,13 +377,11 @@ fn iam_statements(names: &Names, sid: &str, actions: &[&str], roles: &[String]) 
         );
     }
     if actions.contains(&"iam:CreateServiceLinkedRole") {
-        out.push(
-            Statement::allow(
-                &format!("{sid}ServiceLinkedRoles"),
-                &["iam:CreateServiceLinkedRole"],
-                vec![names.arn("iam", "", names.account(), "role/aws-service-role/*")],
-            ),
-        );
+        out.push(Statement::allow(
+            &format!("{sid}ServiceLinkedRoles"),
+            &["iam:CreateServiceLinkedRole"],
+            vec![names.arn("iam", "", names.account(), "role/aws-service-role/*")],
+        ));
     }
     out
 }
@@ -390,8 +404,18 @@ fn deny_self_change(names: &Names, role: &DeployRole) -> Statement {
             "iam:UpdateRole",
         ],
         vec![
-            names.arn("iam", "", names.account(), &format!("role/{}", role.role_name())),
-            names.arn("iam", "", names.account(), &format!("policy/{}-*", role.role_name())),
+            names.arn(
+                "iam",
+                "",
+                names.account(),
+                &format!("role/{}", role.role_name()),
+            ),
+            names.arn(
+                "iam",
+                "",
+                names.account(),
+                &format!("policy/{}-*", role.role_name()),
+            ),
         ],
     )
 }

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod cost;
 pub mod destroy;
 pub mod docs;
 pub mod plan;

@@ -21,7 +21,11 @@ pub fn run(args: &PlanArgs, verbose: bool) -> crate::error::Result<i32> {
     if args.selection.all {
         return run_all(args);
     }
-    let name = args.selection.env.clone().expect("clap requires --env or --all");
+    let name = args
+        .selection
+        .env
+        .clone()
+        .expect("clap requires --env or --all");
     let planned = plan_one(args, &name)?;
     let plan = &planned.plan;
     let mut out = std::io::stdout().lock();
@@ -66,8 +70,8 @@ fn plan_one(args: &PlanArgs, name: &str) -> crate::error::Result<Planned> {
             .runtime
             .block_on(session.applier.record_deployed(&mut plan))?;
     }
-    let rendered = dap_planner::render(&session.env)
-        .with_context(|| format!("cannot render `{name}`"))?;
+    let rendered =
+        dap_planner::render(&session.env).with_context(|| format!("cannot render `{name}`"))?;
     let findings = dap_rules::check_rendered(&session.env, &rendered);
     Ok(Planned { plan, findings })
 }
@@ -117,7 +121,10 @@ fn run_all(args: &PlanArgs) -> crate::error::Result<i32> {
                 .zip(handles)
                 .map(|(l, h)| {
                     let result = h.join().unwrap_or_else(|_| {
-                        Err(CliError::Failed(anyhow::anyhow!("planning `{}` panicked", l.env.name)))
+                        Err(CliError::Failed(anyhow::anyhow!(
+                            "planning `{}` panicked",
+                            l.env.name
+                        )))
                     });
                     (l.env.clone(), result)
                 })

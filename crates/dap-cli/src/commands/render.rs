@@ -32,13 +32,17 @@ pub fn run(args: &RenderArgs) -> crate::error::Result<i32> {
         let bootstrap = dap_planner::bootstrap::bootstrap(&l.env, &rendered);
         match &bootstrap {
             Some(b) => {
-                std::fs::create_dir_all(args.out.join("bootstrap"))
-                    .with_context(|| format!("cannot create `{}`", args.out.join("bootstrap").display()))?;
+                std::fs::create_dir_all(args.out.join("bootstrap")).with_context(|| {
+                    format!("cannot create `{}`", args.out.join("bootstrap").display())
+                })?;
                 std::fs::write(&bootstrap_path, &b.yaml)
                     .with_context(|| format!("cannot write `{}`", bootstrap_path.display()))?
             }
-            None if bootstrap_path.exists() => std::fs::remove_file(&bootstrap_path)
-                .with_context(|| format!("cannot remove the stale `{}`", bootstrap_path.display()))?,
+            None if bootstrap_path.exists() => {
+                std::fs::remove_file(&bootstrap_path).with_context(|| {
+                    format!("cannot remove the stale `{}`", bootstrap_path.display())
+                })?
+            }
             None => {}
         }
         let manifest_path = dir.join("manifest.json");

@@ -34,7 +34,10 @@ fn every_shipped_environment_is_clean_but_for_the_documented_exception() {
     // dev, staging and prod have a deploy role: their bootstrap templates are checked too,
     // clean but for the documented suppression of resources the deploy role cannot name.
     for env in ["dev", "staging", "prod"] {
-        assert!(out.contains(&format!("{env} (bootstrap): 1 templates")), "{out}");
+        assert!(
+            out.contains(&format!("{env} (bootstrap): 1 templates")),
+            "{out}"
+        );
         assert!(
             out.contains(&format!(
                 "suppressed DAP-IAM-002 policy-allows-data-action-on-any-resource: dap-{env}-bootstrap/DeployPolicy1"

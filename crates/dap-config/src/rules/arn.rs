@@ -75,7 +75,10 @@ pub(crate) fn trusted_principal(arn: &str) -> Result<(), Reject> {
     let allowed = "`arn:aws:iam::<account>:role/<name>` (a CI runner's role), `arn:aws:iam::<account>:user/<name>` or `arn:aws:iam::<account>:root`";
     if arn.contains(['*', '?']) {
         return Err(Reject::new(
-            format!("{} has a wildcard: the trust policy names each principal", code(arn)),
+            format!(
+                "{} has a wildcard: the trust policy names each principal",
+                code(arn)
+            ),
             allowed,
         ));
     }
@@ -87,14 +90,19 @@ pub(crate) fn trusted_principal(arn: &str) -> Result<(), Reject> {
         let name = user.1.trim_start_matches("user/");
         let ok = !name.is_empty()
             && name.len() <= 64
-            && name
-                .split('/')
-                .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)));
+            && name.split('/').all(|s| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+            });
         return if ok {
             Ok(())
         } else {
             Err(Reject::new(
-                format!("{} is not a valid IAM user ARN (its name is malformed)", code(arn)),
+                format!(
+                    "{} is not a valid IAM user ARN (its name is malformed)",
+                    code(arn)
+                ),
                 allowed,
             ))
         };
@@ -134,7 +142,11 @@ fn sts_token(
         .find(|c| !c.is_ascii_alphanumeric() && !extra.contains(*c))
     {
         return Err(Reject::new(
-            format!("the {what} {} has the character {}", code(value), code(&c.to_string())),
+            format!(
+                "the {what} {} has the character {}",
+                code(value),
+                code(&c.to_string())
+            ),
             allowed,
         ));
     }
@@ -200,8 +212,16 @@ mod tests {
 
     #[test]
     fn deploy_roles_and_their_trust() {
-        assert!(deploy_role("arn:aws:iam::123456789012:role/dap-dev-deploy", "123456789012").is_ok());
-        assert!(deploy_role("arn:aws:iam::123456789012:role/ci/dap-deploy", "123456789012").is_ok());
+        assert!(deploy_role(
+            "arn:aws:iam::123456789012:role/dap-dev-deploy",
+            "123456789012"
+        )
+        .is_ok());
+        assert!(deploy_role(
+            "arn:aws:iam::123456789012:role/ci/dap-deploy",
+            "123456789012"
+        )
+        .is_ok());
         for bad in [
             "arn:aws:iam::123456789012:root",
             "arn:aws:iam::123456789012:user/ci",
