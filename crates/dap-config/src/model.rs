@@ -195,17 +195,6 @@ impl DeployRole {
     pub fn role_name(&self) -> &str {
         self.arn.rsplit('/').next().unwrap_or_default()
     }
-
-    /// The role's path (`/` when the ARN has none), as IAM writes it: `/a/b/`.
-    pub fn role_path(&self) -> String {
-        let resource = self.arn.splitn(6, ':').nth(5).unwrap_or_default();
-        let inner: Vec<&str> = resource.split('/').collect();
-        if inner.len() <= 2 {
-            "/".to_owned()
-        } else {
-            format!("/{}/", inner[1..inner.len() - 1].join("/"))
-        }
-    }
 }
 
 /// Alarm recipients.

@@ -3,6 +3,7 @@
 mod apply;
 mod check;
 mod credentials;
+mod deploy_role;
 mod destroy;
 mod docs;
 mod faults;

@@ -66,6 +66,15 @@ pub(crate) fn deploy_role(arn: &str, account: &str) -> Result<(), Reject> {
             allowed,
         ));
     }
+    if parts[5].matches('/').count() > 1 {
+        return Err(Reject::new(
+            format!(
+                "{} has a path: the bootstrap template creates the role at the root path",
+                code(arn)
+            ),
+            allowed,
+        ));
+    }
     Ok(())
 }
 
@@ -227,6 +236,7 @@ mod tests {
             "arn:aws:iam::123456789012:user/ci",
             "arn:aws:iam::999999999999:role/dap-dev-deploy",
             "arn:aws:iam::123456789012:role/dap-*",
+            "arn:aws:iam::123456789012:role/ci/dap-deploy",
             "dap-dev-deploy",
         ] {
             assert!(deploy_role(bad, "123456789012").is_err(), "{bad}");

@@ -5,14 +5,30 @@
 
 use std::collections::BTreeSet;
 
-fn rendered() -> Vec<(String, dap_planner::Rendered)> {
+/// An environment's rendered stacks and its bootstrap template, if it has a deploy role.
+struct Out {
+    stacks: Vec<dap_planner::RenderedStack>,
+    manifest: String,
+    bootstrap: Option<String>,
+}
+
+fn rendered() -> Vec<(String, Out)> {
     // Every file in environments/: a new environment gets its snapshots without an edit here.
     dap_testkit::shipped()
         .into_iter()
         .map(|e| {
             let env = dap_config::parse(&e.file, &e.text).unwrap_or_else(|err| panic!("{err}"));
             let r = dap_planner::render(&env).unwrap_or_else(|err| panic!("{}: {err}", e.name));
-            (e.name, r)
+            let bootstrap = dap_planner::bootstrap::bootstrap(&env, &r).map(|b| b.yaml);
+            let manifest = r.manifest_json();
+            (
+                e.name,
+                Out {
+                    stacks: r.stacks,
+                    manifest,
+                    bootstrap,
+                },
+            )
         })
         .collect()
 }
@@ -32,6 +48,9 @@ fn expected_names() -> BTreeSet<String> {
             names.insert(format!("{env}-{}", s.kind.slug()));
         }
         names.insert(format!("{env}-manifest"));
+        if r.bootstrap.is_some() {
+            names.insert(format!("{env}-bootstrap"));
+        }
     }
     names
 }
@@ -43,7 +62,10 @@ fn templates_match_snapshots() {
             for s in &r.stacks {
                 insta::assert_snapshot!(format!("{env}-{}", s.kind.slug()), s.yaml);
             }
-            insta::assert_snapshot!(format!("{env}-manifest"), r.manifest_json());
+            insta::assert_snapshot!(format!("{env}-manifest"), r.manifest);
+            if let Some(b) = &r.bootstrap {
+                insta::assert_snapshot!(format!("{env}-bootstrap"), b);
+            }
         }
     });
 }
@@ -76,6 +98,7 @@ fn rendering_is_byte_identical_run_to_run() {
         for (s, t) in x.stacks.iter().zip(&y.stacks) {
             assert_eq!(s.yaml, t.yaml, "{env}/{}", s.kind.slug());
         }
-        assert_eq!(x.manifest_json(), y.manifest_json(), "{env}");
+        assert_eq!(x.manifest, y.manifest, "{env}");
+        assert_eq!(x.bootstrap, y.bootstrap, "{env}");
     }
 }
