@@ -457,3 +457,59 @@ fn a_first_deploy_of_a_strict_environment_needs_no_broadening_approval_a_new_sta
     );
     assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
 }
+
+#[test]
+fn the_plan_in_markdown_shows_every_kind_of_change_for_a_pull_request() {
+    let moto = moto();
+    let ws = Workspace::new();
+    let run = ws.dap_on(&moto, &["apply", "--env", "local", "--yes"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    // A removal and a replacement the guard blocks, a broadening, a stack to create, and an
+    // in-place change of every log group's retention.
+    deploy_an_extra_log_group(&moto, true);
+    deploy_a_narrower_policy(&moto);
+    delete_stack(&moto, "dap-local-monitoring");
+    let text = std::fs::read_to_string(ws.path().join("environments/local.yaml")).unwrap();
+    ws.write_env(
+        "local",
+        &text.replace("log_retention_days: 30", "log_retention_days: 60"),
+    );
+    let run = ws.dap_on(&moto, &["plan", "--env", "local", "--format", "markdown"]);
+    assert_eq!(run.code(), 3, "{}\n{}", run.stdout(), run.stderr());
+    let md = run.stdout();
+    // The summary line comes first, with the blocked and broadening counts.
+    let summary = md.lines().nth(2).unwrap();
+    assert!(
+        summary.starts_with("**") && summary.contains("to add"),
+        "{md}"
+    );
+    assert!(
+        summary.contains("blocked") && summary.contains("broadening"),
+        "{md}"
+    );
+    for kind in [
+        "| + |",
+        "| ~ |",
+        "| − |",
+        "**BLOCKED**",
+        "**broadening**",
+        "**replaced**",
+    ] {
+        assert!(md.contains(kind), "`{kind}` missing:\n{md}");
+    }
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
+    insta::assert_snapshot!("every_kind_of_change_markdown", md);
+    // `--json` and `--format json` are one document.
+    let a = ws.dap_on(&moto, &["plan", "--env", "local", "--json"]);
+    let b = ws.dap_on(&moto, &["plan", "--env", "local", "--format", "json"]);
+    assert_eq!(redacted_plan(&a.stdout()), redacted_plan(&b.stdout()));
+    // Both at once is a usage error.
+    let both = ws.dap_on(
+        &moto,
+        &["plan", "--env", "local", "--json", "--format", "text"],
+    );
+    assert_eq!(both.code(), 64, "{}", both.stderr());
+}

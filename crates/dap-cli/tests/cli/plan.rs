@@ -136,3 +136,92 @@ fn an_error_rule_finding_blocks_plan_and_apply_with_exit_3_before_any_aws_call()
         );
     }
 }
+
+/// `plan --all`: dev, staging and prod, each in its own account through its deploy role (moto
+/// answers `AssumeRole` as the role's account), concurrently; `local` (a local endpoint) is
+/// left out; one table; the worst exit code.
+#[test]
+fn plan_all_plans_each_environment_in_its_own_account_and_exits_with_the_worst() {
+    let moto = moto();
+    let ws = Workspace::new();
+    let run = ws.dap_on(&moto, &["plan", "--all"]);
+    assert_eq!(run.code(), 2, "{}\n{}", run.stdout(), run.stderr());
+    let out = run.stdout();
+    for (env, account) in [
+        ("dev", "111111111111"),
+        ("staging", "222222222222"),
+        ("prod", "333333333333"),
+    ] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{env} ")))
+            .unwrap_or_else(|| panic!("no row for {env}: {out}"));
+        assert!(row.contains(account) && row.ends_with("changes"), "{row}");
+    }
+    assert!(
+        out.contains("not planned (a local endpoint; plan with `--env`): local"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3 environments planned; exit code 2 (changes)"),
+        "{out}"
+    );
+
+    let json = ws.dap_on(&moto, &["plan", "--all", "--format", "json"]);
+    assert_eq!(json.code(), 2, "{}", json.stderr());
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
+    assert_eq!(doc["exit_code"], 2);
+    let envs = doc["environments"].as_array().unwrap();
+    assert_eq!(envs.len(), 3);
+    for e in envs {
+        assert_eq!(e["exit_code"], 2);
+        assert_eq!(e["plan"]["account_id"], e["account_id"]);
+    }
+
+    let md = ws.dap_on(&moto, &["plan", "--all", "--format", "markdown"]);
+    assert_eq!(md.code(), 2, "{}", md.stderr());
+    let md = md.stdout();
+    assert!(
+        md.starts_with("<!-- dap-plan -->\n## `dap plan --all`: changes (3 environments)"),
+        "{md}"
+    );
+    assert!(md.chars().count() <= 65_536);
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
+
+    // One environment that cannot be planned makes the whole run an error, the others still
+    // planned: staging without its deploy role is refused by its account pin.
+    let text = std::fs::read_to_string(ws.path().join("environments/staging.yaml")).unwrap();
+    let mut in_block = false;
+    let without_role: String = text
+        .lines()
+        .filter(|l| {
+            if l.starts_with("deploy_role:") {
+                in_block = true;
+                return false;
+            }
+            if in_block && (l.starts_with(' ') || l.is_empty()) {
+                return false;
+            }
+            in_block = false;
+            true
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    ws.write_env("staging", &without_role);
+    let run = ws.dap_on(&moto, &["plan", "--all"]);
+    assert_eq!(run.code(), 1, "{}\n{}", run.stdout(), run.stderr());
+    let row = run
+        .stdout()
+        .lines()
+        .find(|l| l.starts_with("staging "))
+        .unwrap()
+        .to_owned();
+    assert!(row.contains("error: wrong account"), "{row}");
+    assert!(run
+        .stdout()
+        .lines()
+        .any(|l| l.starts_with("prod ") && l.ends_with("changes")));
+}
