@@ -381,6 +381,7 @@ impl Inner {
     ) -> Result<StackPlan, Error> {
         let s = &self.rendered.stacks[index];
         let mut security = Vec::new();
+        let mut deployed_template = None;
         let (local, local_problem) = if same_template {
             (BTreeMap::new(), None)
         } else {
@@ -397,6 +398,7 @@ impl Inner {
             {
                 security = found;
             }
+            deployed_template = body.template_body().map(str::to_owned);
             match diff::template_changes(body.template_body().unwrap_or_default(), &s.yaml) {
                 Ok(changes) => (changes, None),
                 Err(problem) => (BTreeMap::new(), Some(problem)),
@@ -445,6 +447,7 @@ impl Inner {
                 None
             },
             security,
+            deployed_template,
         })
     }
 

@@ -96,6 +96,10 @@ pub struct StackPlan {
     /// it declares (`added`), which the text plan summarises per principal ([`crate::grants`]).
     #[serde(default)]
     pub security: Vec<SecurityChange>,
+    /// The deployed template's body, when the plan read it (its template differs from the
+    /// new one): what the monthly cost change is computed from. Not part of the plan document.
+    #[serde(skip)]
+    pub deployed_template: Option<String>,
 }
 
 /// What happens to a resource.
@@ -299,6 +303,7 @@ impl StackPlan {
             stack_changes: Vec::new(),
             change_set_id: None,
             security: Vec::new(),
+            deployed_template: None,
         }
     }
 
@@ -322,6 +327,7 @@ impl StackPlan {
             change_set_id: None,
             // Every statement of a new stack is gained: shown, and broadening where it grants.
             security: security::security_changes(EMPTY_TEMPLATE, &s.yaml).unwrap_or_default(),
+            deployed_template: None,
         }
     }
 }

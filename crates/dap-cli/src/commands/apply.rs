@@ -52,7 +52,7 @@ fn apply(args: &ApplyArgs, session: &session::Session, verbose: bool) -> crate::
         }
     };
     let mut out = std::io::stdout().lock();
-    print_plan(&mut out, &plan, verbose)?;
+    print_plan(&mut out, &plan, verbose, None)?;
     out.flush()?;
     if !plan.blocked().is_empty() {
         return Err(session::blocked(&plan));

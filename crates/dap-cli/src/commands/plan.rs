@@ -35,9 +35,10 @@ pub fn run(args: &PlanArgs, verbose: bool) -> crate::error::Result<i32> {
     }
     match args.format() {
         PlanFormat::Json => out.write_all(&plan_json(plan)?)?,
-        PlanFormat::Text => print_plan(&mut out, plan, verbose)?,
+        PlanFormat::Text => print_plan(&mut out, plan, verbose, Some(&planned.cost))?,
         PlanFormat::Markdown => {
-            let (head, sections) = plan_markdown::environment(plan, &planned.findings, None);
+            let (head, sections) =
+                plan_markdown::environment(plan, &planned.findings, Some(&planned.cost));
             let whole = format!("`dap plan --env {name}`, or the plan document of `--out`");
             out.write_all(plan_markdown::assemble(&head, sections, &whole).as_bytes())?;
         }
@@ -49,10 +50,12 @@ pub fn run(args: &PlanArgs, verbose: bool) -> crate::error::Result<i32> {
     Ok(outcome(plan))
 }
 
-/// A plan with the rule findings of the templates it was made from.
+/// A plan with the rule findings of the templates it was made from and the monthly cost
+/// change it makes.
 struct Planned {
     plan: Plan,
     findings: dap_rules::Report,
+    cost: String,
 }
 
 /// Connect to one environment and plan it (with `--out`, the deployed state is recorded in
@@ -73,7 +76,47 @@ fn plan_one(args: &PlanArgs, name: &str) -> crate::error::Result<Planned> {
     let rendered =
         dap_planner::render(&session.env).with_context(|| format!("cannot render `{name}`"))?;
     let findings = dap_rules::check_rendered(&session.env, &rendered);
-    Ok(Planned { plan, findings })
+    let cost = cost_change(&session.env, &rendered, &plan);
+    Ok(Planned {
+        plan,
+        findings,
+        cost,
+    })
+}
+
+/// The monthly cost change of a plan (`dap cost`'s estimate of the deployed templates and of
+/// the new ones), on one line; what stops the estimate, on one line, is not an error of the
+/// plan.
+fn cost_change(
+    env: &dap_config::Environment,
+    rendered: &dap_planner::Rendered,
+    plan: &Plan,
+) -> String {
+    let estimate = || -> Result<String, dap_cost::CostError> {
+        let prices = dap_cost::PriceTable::for_region(&env.region)?;
+        let after = dap_cost::rendered_templates(rendered);
+        let mut before = Vec::new();
+        for (name, template) in &after {
+            let Some(s) = plan.stacks.iter().find(|s| &s.name == name) else {
+                continue;
+            };
+            match (&s.action, &s.deployed_template) {
+                (dap_applier::StackAction::Create, _) => {}
+                (_, Some(body)) => {
+                    before.push((name.clone(), dap_cost::parse_template(name, body)?))
+                }
+                (_, None) => before.push((name.clone(), template.clone())),
+            }
+        }
+        let before = dap_cost::estimate(&before, &env.usage, &prices)?;
+        let after = dap_cost::estimate(&after, &env.usage, &prices)?;
+        Ok(format!(
+            "{} (estimate: `dap cost --env {}`)",
+            dap_cost::summary(&dap_cost::delta(&before, &after)),
+            env.name
+        ))
+    };
+    estimate().unwrap_or_else(|e| format!("Monthly cost: no estimate ({e})"))
 }
 
 /// A plan's exit code.
@@ -153,6 +196,7 @@ fn run_all(args: &PlanArgs) -> crate::error::Result<i32> {
                         "account_id": env.account_id,
                         "exit_code": outcome(&p.plan),
                         "summary": p.plan.summary().to_string(),
+                        "cost": p.cost,
                         "plan": p.plan,
                     }),
                     Err(e) => serde_json::json!({
@@ -287,7 +331,7 @@ fn all_markdown(
                     broadening(&p.plan)
                 ));
                 let (env_head, stack_sections) =
-                    plan_markdown::environment(&p.plan, &p.findings, None);
+                    plan_markdown::environment(&p.plan, &p.findings, Some(&p.cost));
                 let mut blocks = vec![env_head];
                 blocks.extend(stack_sections.into_iter().map(|s| {
                     let mut text = s.open;
@@ -336,7 +380,13 @@ pub fn plan_json(plan: &Plan) -> Result<Vec<u8>> {
 
 /// Print a plan: a header, each stack with its resource changes, the one-line summary.
 /// `verbose` lists every policy statement of new stacks too (they are summarised otherwise).
-pub fn print_plan(out: &mut impl Write, plan: &Plan, verbose: bool) -> Result<()> {
+/// `cost`, the monthly cost change, comes just before the summary line.
+pub fn print_plan(
+    out: &mut impl Write,
+    plan: &Plan,
+    verbose: bool,
+    cost: Option<&str>,
+) -> Result<()> {
     writeln!(
         out,
         "plan for `{}` (account {}, {})",
@@ -450,6 +500,9 @@ pub fn print_plan(out: &mut impl Write, plan: &Plan, verbose: bool) -> Result<()
             if n == 1 { "it" } else { "them" },
             if n == 1 { "it would" } else { "they would" },
         )?;
+    }
+    if let Some(cost) = cost {
+        writeln!(out, "{cost}")?;
     }
     writeln!(out, "{}", plan.summary())?;
     Ok(())

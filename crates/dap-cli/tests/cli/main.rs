@@ -2,6 +2,7 @@
 
 mod apply;
 mod check;
+mod cost;
 mod credentials;
 mod deploy_role;
 mod destroy;
