@@ -414,3 +414,35 @@ pub enum CheckFormat {
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
 }
+
+#[cfg(test)]
+mod workflow_tests {
+    use clap::Parser as _;
+
+    /// Every `dap …` command line of the GitHub workflows parses with this command line (a
+    /// renamed flag fails here, not in the team's CI).
+    #[test]
+    fn every_dap_line_of_the_workflows_parses() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.github/workflows");
+        let mut lines = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines() {
+                let line = line.trim();
+                let line = line.strip_prefix("run: ").unwrap_or(line);
+                if let Some(rest) = line.strip_prefix("dap ") {
+                    let args = rest.split(" > ").next().unwrap();
+                    lines.push((path.clone(), args.to_owned()));
+                }
+            }
+        }
+        assert!(lines.len() >= 8, "the workflows' dap lines: {lines:?}");
+        for (path, args) in &lines {
+            let argv = std::iter::once("dap").chain(args.split_whitespace());
+            if let Err(e) = super::Cli::try_parse_from(argv) {
+                panic!("{}: `dap {args}` does not parse:\n{e}", path.display());
+            }
+        }
+    }
+}
