@@ -407,6 +407,7 @@ fn base_context(m: &Model) -> Value {
             "protection": p.manifest.protection,
             "termination_protection": p.manifest.termination_protection,
             "break_glass": p.env.principals.break_glass,
+            "deploy_role": p.env.deploy_role.as_ref().map(|d| d.arn.clone()),
         },
         "html": false,
         "svg_placeholder": SVG_PLACEHOLDER,

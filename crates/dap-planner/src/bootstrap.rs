@@ -16,7 +16,7 @@
 //!   only on the platform's own names (`<prefix>-*`), and policies attached to roles only if
 //!   they are the platform's own.
 //! - **The applier's own calls**: CloudFormation on the environment's stacks, the assets
-//!   bucket's objects, and the reads of `dap verify` ([`APPLIER_ACTIONS`], [`VERIFY_ACTIONS`]).
+//!   bucket's objects, and the reads of `dap verify` ([`APPLIER_ACTIONS`], [`VERIFY_ACTIONS`], [`VERIFY_BUCKET_ACTIONS`] on the platform's buckets only).
 //! - **Denied**: any change to the deploy role itself and its policies.
 //!
 //! No statement has a wildcard action. Statements are packed into as few managed policies as
@@ -75,13 +75,17 @@ pub const VERIFY_ACTIONS: &[&str] = &[
     "kms:ListKeys",
     "logs:DescribeLogGroups",
     "logs:DescribeMetricFilters",
+    "sns:ListSubscriptionsByTopic",
+];
+
+/// What `dap verify` reads of the platform's buckets (granted on their names only).
+pub const VERIFY_BUCKET_ACTIONS: &[&str] = &[
     "s3:GetBucketOwnershipControls",
     "s3:GetBucketPolicy",
     "s3:GetBucketPublicAccessBlock",
     "s3:GetBucketVersioning",
     "s3:GetEncryptionConfiguration",
     "s3:ListBucket",
-    "sns:ListSubscriptionsByTopic",
 ];
 
 /// Handler actions left out, with why: they serve properties the platform never sets and
@@ -157,6 +161,11 @@ pub fn bootstrap(env: &Environment, rendered: &Rendered) -> Option<Bootstrap> {
     };
     let roles = named("AWS::IAM::Role", "RoleName");
     let buckets = named("AWS::S3::Bucket", "BucketName");
+    statements.push(Statement::allow(
+        "VerifyBuckets",
+        VERIFY_BUCKET_ACTIONS,
+        buckets.iter().map(|b| names.arn("s3", "", "", b)).collect(),
+    ));
     statements.extend(handler_statements(&names, &types, &roles, &buckets));
     statements.push(deny_self_change(&names, role));
     let description = format!(
@@ -233,7 +242,8 @@ fn stacks_statement(names: &Names) -> Statement {
 }
 
 /// Uploading the Glue scripts to the assets bucket (and CloudFormation reading a large
-/// template from it with the role's credentials).
+/// template from it with the role's credentials). `VerifyBuckets` gives `s3:ListBucket` on
+/// it, without which a script not uploaded yet answers 403 instead of 404.
 fn assets_statement(names: &Names) -> Statement {
     Statement::allow(
         "UploadAssets",

@@ -89,6 +89,18 @@ pub const ADMINISTRATOR: &str = "(account administrator)";
 pub const PERIMETER_ZONES: [Zone; 4] =
     [Zone::Landing, Zone::Raw, Zone::Curated, Zone::AthenaResults];
 
+/// The zones behind a perimeter in this environment: [`PERIMETER_ZONES`], and the assets
+/// bucket (the Glue scripts and the report server's programs, code that runs with data
+/// access) when the environment names its deploy role, the identity `dap apply` uploads them
+/// as. Without one, the uploader is whoever runs `dap`, and no perimeter can name it.
+pub fn perimeter_zones(env: &Environment) -> Vec<Zone> {
+    let mut zones = PERIMETER_ZONES.to_vec();
+    if env.deploy_role.is_some() {
+        zones.push(Zone::Assets);
+    }
+    zones
+}
+
 /// The reporting host's role slug.
 const REPORTING_HOST: &str = "reporting-host";
 
@@ -168,7 +180,7 @@ pub fn intent(env: &Environment) -> Vec<Intended> {
             );
         }
     }
-    for zone in PERIMETER_ZONES {
+    for zone in perimeter_zones(env) {
         push(
             ADMINISTRATOR.to_owned(),
             "",
@@ -197,7 +209,11 @@ pub fn perimeter(env: &Environment, zone: Zone) -> Vec<&'static str> {
         .filter(|r| bucket(**r, zone).0 > Reach::None)
         .map(|r| r.slug())
         .collect();
-    if env.reporting_host.enabled && matches!(zone, Zone::Raw | Zone::Curated | Zone::AthenaResults)
+    if env.reporting_host.enabled
+        && matches!(
+            zone,
+            Zone::Raw | Zone::Curated | Zone::AthenaResults | Zone::Assets
+        )
     {
         out.push(REPORTING_HOST);
     }

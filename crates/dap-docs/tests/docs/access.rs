@@ -279,18 +279,22 @@ fn every_shipped_environment_keeps_the_promises() {
 
 /// The account row is honest, and the perimeter holds: an administrator of the account
 /// (AdministratorAccess, PowerUserAccess) reads, writes and deletes nothing in landing, raw,
-/// curated and the query results, and decrypts with neither key; it can still administer
+/// curated, the query results and (the environments have a deploy role) the assets bucket's
+/// scripts, and decrypts with neither key; it can still administer
 /// them (change a bucket or key policy), which the report shows. A service reaches what the
 /// roles it may assume reach.
 #[test]
 fn administrators_reach_no_data_and_services_reach_what_their_roles_reach() {
     for env in ["dev", "staging", "prod"] {
         let m = matrix(env);
-        for zone in ["landing", "raw", "curated", "athena-results"] {
-            for (loc, cell) in m.row("account-root") {
-                if !loc.id.starts_with(&format!("s3:{zone}/")) {
-                    continue;
-                }
+        for zone in ["landing", "raw", "curated", "athena-results", "assets"] {
+            let cells: Vec<_> = m
+                .row("account-root")
+                .into_iter()
+                .filter(|(loc, _)| loc.id.starts_with(&format!("s3:{zone}/")))
+                .collect();
+            assert!(!cells.is_empty(), "{env}: no location of {zone}");
+            for (loc, cell) in cells {
                 assert!(
                     cell.grants.iter().all(|g| g.level == Level::Admin),
                     "{env}: administrators reach data in {}: {cell:?}",

@@ -99,8 +99,9 @@ fn lifecycle(env: &Environment, zone: Zone) -> s3::LifecycleConfiguration {
 }
 
 /// The data perimeter of a zone: no principal but the roles meant to reach its objects (and
-/// the environment's break-glass role, when it names one) lists, reads, writes or deletes them, whatever its identity policy says (an account administrator
-/// included). AWS services acting as themselves (`aws:PrincipalIsAWSService`) are not
+/// the environment's break-glass role, when it names one; for the assets bucket, the deploy
+/// role that uploads the scripts) lists, reads, writes or deletes them, whatever its identity
+/// policy says (an account administrator included). AWS services acting as themselves (`aws:PrincipalIsAWSService`) are not
 /// principals of the account and keep the grants the policy gives them by name; services that
 /// act for a caller (Athena, Glue) use the caller's role, which the list names.
 fn perimeter(env: &Environment, names: &Names, zone: Zone) -> Statement {
@@ -108,6 +109,12 @@ fn perimeter(env: &Environment, names: &Names, zone: Zone) -> Statement {
         .into_iter()
         .map(|r| names.role_arn(r))
         .chain(env.principals.break_glass.clone().map(Into::into))
+        .chain(
+            env.deploy_role
+                .as_ref()
+                .filter(|_| zone == Zone::Assets)
+                .map(|d| d.arn.clone().into()),
+        )
         .collect();
     Statement::deny(
         "DenyDataAccessOutsideThePlatform",
@@ -151,7 +158,7 @@ fn bucket_policy(env: &Environment, names: &Names, zone: Zone) -> PolicyDocument
     )
     .principal(Principal::Any)
     .when("Bool", "aws:SecureTransport", vec!["false".into()])];
-    if crate::intent::PERIMETER_ZONES.contains(&zone) {
+    if crate::intent::perimeter_zones(env).contains(&zone) {
         statements.push(perimeter(env, names, zone));
     }
     let account: Value<String> = names.account().into();

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use dap_planner::bootstrap::{self, APPLIER_ACTIONS, LEFT_OUT, VERIFY_ACTIONS};
+use dap_planner::bootstrap::{
+    self, APPLIER_ACTIONS, LEFT_OUT, VERIFY_ACTIONS, VERIFY_BUCKET_ACTIONS,
+};
 
 fn shipped() -> Vec<(dap_config::Environment, dap_planner::Rendered)> {
     dap_testkit::shipped()
@@ -122,7 +124,11 @@ fn the_role_may_do_what_cloudformation_needs_for_every_rendered_type_and_what_da
                 assert!(allowed.contains(&a), "{}: `{t}` needs `{a}`", env.name);
             }
         }
-        for a in APPLIER_ACTIONS.iter().chain(VERIFY_ACTIONS) {
+        for a in APPLIER_ACTIONS
+            .iter()
+            .chain(VERIFY_ACTIONS)
+            .chain(VERIFY_BUCKET_ACTIONS)
+        {
             assert!(allowed.contains(*a), "{}: `{a}`", env.name);
         }
     }
