@@ -253,12 +253,29 @@ fn bucket(role: RoleKind, zone: Zone) -> (Reach, Option<&'static str>) {
     }
 }
 
+/// The services through which a role (slug) uses a key on its behalf: the key policy lets the
+/// role use the key only through them (`kms:ViaService`). S3 encrypts and decrypts objects
+/// with the caller's permission, Athena writes query results, Glue encrypts job bookmarks and
+/// its logs, CloudWatch Logs reads encrypted log events, EC2 the report server's encrypted
+/// disk. Empty for a role that does not use the key.
+pub fn key_services(role: &str, key: &str) -> &'static [&'static str] {
+    match (role, key) {
+        ("data-engineer", "DataKey") => &["s3"],
+        ("analyst" | "auditor", "DataKey") => &["athena", "s3"],
+        ("auditor", "LogsKey") => &["logs", "s3"],
+        ("glue-clean" | "glue-curate" | "glue-crawler", "DataKey") => &["glue", "s3"],
+        ("glue-clean" | "glue-curate" | "glue-crawler", "LogsKey") => &["glue", "logs"],
+        (REPORTING_HOST, "DataKey") => &["athena", "ec2", "s3"],
+        _ => &[],
+    }
+}
+
 fn key_reach(role: RoleKind, key: &str) -> (Reach, Option<&'static str>) {
     use RoleKind as R;
     match (role, key) {
-        (R::GlueClean | R::GlueCurate | R::GlueCrawler | R::DataEngineer, "DataKey") => {
-            (Reach::Write, None)
-        }
+        (R::GlueClean | R::GlueCurate | R::GlueCrawler, "DataKey") => (Reach::Write, None),
+        // People read and write the data's objects; S3 uses the key for them.
+        (R::DataEngineer, "DataKey") => (Reach::Write, Some("S3")),
         (R::GlueClean | R::GlueCurate | R::GlueCrawler, "LogsKey") => {
             (Reach::Write, Some("CloudWatch Logs"))
         }

@@ -35,7 +35,7 @@ fn a_plan_from_nothing_lists_every_creation_and_exits_2() {
         .lines()
         .filter(|l| l.starts_with("  narrowing dap-local-"))
         .count();
-    assert_eq!(statements, 99, "{}", verbose.stdout());
+    assert_eq!(statements, 102, "{}", verbose.stdout());
 }
 
 #[test]

@@ -226,11 +226,6 @@ mod tests {
             "123456789012"
         )
         .is_ok());
-        assert!(deploy_role(
-            "arn:aws:iam::123456789012:role/ci/dap-deploy",
-            "123456789012"
-        )
-        .is_ok());
         for bad in [
             "arn:aws:iam::123456789012:root",
             "arn:aws:iam::123456789012:user/ci",

@@ -235,13 +235,20 @@ fn removing_the_tls_deny_lets_requests_without_tls_through() {
 }
 
 #[test]
-fn a_key_policy_without_its_use_statement_takes_the_key_from_every_role() {
+fn a_key_policy_without_its_use_statements_takes_the_key_from_every_role() {
     let (env, mut r) = rendered("prod");
     edit(&mut r, "security", |doc| {
-        statements(doc, "DataKey", "KeyPolicy").retain(|s| s["Sid"] != "KeyUseByPlatformRoles");
+        statements(doc, "DataKey", "KeyPolicy").retain(|s| {
+            !s["Sid"]
+                .as_str()
+                .is_some_and(|sid| sid.starts_with("KeyUseByPlatformRoles"))
+        });
     });
     let m = dap_docs::Model::new(&env, &r).unwrap().access;
-    assert_eq!(m.level("glue-clean", "kms:data"), Level::None);
+    for role in ["glue-clean", "data-engineer", "analyst", "auditor"] {
+        // At most `DescribeKey` (read), which the administration statement delegates to IAM.
+        assert!(m.level(role, "kms:data") <= Level::Read, "{role}");
+    }
     let admin = m.cell("account-root", "kms:data").unwrap();
     assert!(
         admin.grants.iter().all(|g| g.level != Level::Decrypt),
@@ -329,4 +336,45 @@ fn administrators_reach_no_data_and_services_reach_what_their_roles_reach() {
         .find(|p| p.id == "service:glue.amazonaws.com")
         .unwrap();
     assert!(glue.assumes.contains(&"glue-clean".to_owned()), "{glue:?}");
+}
+
+/// Key use goes through the services that use the key for each role: a role's direct
+/// `kms:Decrypt` (outside S3, Athena, Glue, CloudWatch Logs, EC2) is not allowed by the key
+/// policy, whatever its identity policy says.
+#[test]
+fn each_role_uses_the_keys_only_through_its_services() {
+    let (env, r) = rendered("prod");
+    let security = r
+        .stacks
+        .iter()
+        .find(|s| s.kind.slug() == "security")
+        .unwrap();
+    let t = serde_json::to_value(&security.template).unwrap();
+    for key in ["DataKey", "LogsKey"] {
+        let policy = &t["Resources"][key]["Properties"]["KeyPolicy"]["Statement"];
+        let uses: Vec<&serde_json::Value> = policy
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| {
+                s["Sid"]
+                    .as_str()
+                    .is_some_and(|sid| sid.starts_with("KeyUseByPlatformRoles"))
+            })
+            .collect();
+        assert!(!uses.is_empty(), "{key}");
+        for s in uses {
+            let via = s["Condition"]["StringEquals"]["kms:ViaService"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{key}: {s} has no kms:ViaService"));
+            assert!(!via.is_empty());
+            for v in via {
+                let v = v.as_str().unwrap();
+                assert!(
+                    v.ends_with(&format!(".{}.amazonaws.com", env.region)),
+                    "{key}: {v}"
+                );
+            }
+        }
+    }
 }

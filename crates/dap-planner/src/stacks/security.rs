@@ -97,19 +97,62 @@ const ADMINISTER_KEY: &[&str] = &[
     "kms:UpdateKeyDescription",
 ];
 
-/// Key use for the platform's roles only (and the break-glass role, when the environment
-/// names one), named by `aws:PrincipalArn` (a condition, so the
-/// key policy is valid before the access stack creates the roles); their identity policies
-/// still have to grant it, some only through a service (`kms:ViaService`).
-fn key_use(env: &Environment, names: &Names, key: &str) -> Statement {
-    let roles = crate::intent::key_users(env, key)
+/// Key use for the platform's roles only, each only through the services that use the key on
+/// its behalf (`kms:ViaService`, [`crate::intent::key_services`]), named by `aws:PrincipalArn`
+/// (a condition, so the key policy is valid before the access stack creates the roles): one
+/// statement per set of services, the first `KeyUseByPlatformRoles`. The break-glass role,
+/// when the environment names one, uses the key directly (`KeyUseByBreakGlass`): in an
+/// incident it may have to. Identity policies still have to grant it too.
+fn key_use(env: &Environment, names: &Names, key: &str) -> Vec<Statement> {
+    let mut groups: Vec<(&'static [&'static str], Vec<Value<String>>)> = Vec::new();
+    for role in crate::intent::key_users(env, key) {
+        let services = crate::intent::key_services(role, key);
+        match groups.iter_mut().find(|(s, _)| *s == services) {
+            Some((_, roles)) => roles.push(names.role_arn(role)),
+            None => groups.push((services, vec![names.role_arn(role)])),
+        }
+    }
+    let mut out: Vec<Statement> = groups
         .into_iter()
-        .map(|r| names.role_arn(r))
-        .chain(env.principals.break_glass.clone().map(Into::into))
+        .enumerate()
+        .map(|(i, (services, roles))| {
+            let sid = if i == 0 {
+                "KeyUseByPlatformRoles".to_owned()
+            } else {
+                format!(
+                    "KeyUseByPlatformRolesThrough{}",
+                    services
+                        .iter()
+                        .map(|s| {
+                            let mut c = s.chars();
+                            c.next()
+                                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                                .unwrap_or_default()
+                        })
+                        .collect::<String>()
+                )
+            };
+            Statement::allow(&sid, USE_KEY, vec!["*".into()])
+                .principal(Principal::Aws(vec![names.account_root()]))
+                .when("ArnEquals", "aws:PrincipalArn", roles)
+                .when(
+                    "StringEquals",
+                    "kms:ViaService",
+                    services
+                        .iter()
+                        .map(|s| format!("{s}.{}.amazonaws.com", names.region()).into())
+                        .collect(),
+                )
+        })
         .collect();
-    Statement::allow("KeyUseByPlatformRoles", USE_KEY, vec!["*".into()])
-        .principal(Principal::Aws(vec![names.account_root()]))
-        .when("ArnEquals", "aws:PrincipalArn", roles)
+    if let Some(arn) = &env.principals.break_glass {
+        out.push(
+            Statement::allow("KeyUseByBreakGlass", USE_KEY, vec!["*".into()])
+                .principal(Principal::Aws(vec![names.account_root()]))
+                .when("ArnEquals", "aws:PrincipalArn", vec![arn.clone().into()]),
+        );
+    }
+    out
 }
 
 fn service(name: &str) -> Principal {
@@ -133,15 +176,14 @@ const USE_KEY: &[&str] = &[
 ];
 
 fn data_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
-    PolicyDocument::new(vec![
-        root_admin(names),
-        key_use(env, names, "DataKey"),
-        source_account(
-            names,
-            Statement::allow("GlueEncryptsJobOutput", USE_KEY, vec!["*".into()])
-                .principal(service("glue.amazonaws.com")),
-        ),
-    ])
+    let mut statements = vec![root_admin(names)];
+    statements.extend(key_use(env, names, "DataKey"));
+    statements.push(source_account(
+        names,
+        Statement::allow("GlueEncryptsJobOutput", USE_KEY, vec!["*".into()])
+            .principal(service("glue.amazonaws.com")),
+    ));
+    PolicyDocument::new(statements)
 }
 
 fn logs_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
@@ -156,9 +198,9 @@ fn logs_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
     let trail_context: Value<String> = names
         .arn_string("cloudtrail", "*", names.account(), "trail/*")
         .into();
-    PolicyDocument::new(vec![
-        root_admin(names),
-        key_use(env, names, "LogsKey"),
+    let mut statements = vec![root_admin(names)];
+    statements.extend(key_use(env, names, "LogsKey"));
+    statements.extend(vec![
         Statement::allow("CloudWatchLogsEncryptsLogGroups", USE_KEY, vec!["*".into()])
             .principal(Principal::Service(vec![logs_service.into()]))
             .when(
@@ -198,5 +240,6 @@ fn logs_key_policy(env: &Environment, names: &Names) -> PolicyDocument {
                 "events.amazonaws.com".into(),
             ])),
         ),
-    ])
+    ]);
+    PolicyDocument::new(statements)
 }

@@ -167,8 +167,8 @@ fn the_logs_service_grant_must_name_the_environments_region() {
     edit(
         &mut r,
         "security",
-        "logs.ca-central-1.amazonaws.com",
-        "logs.us-east-1.amazonaws.com",
+        "Service:\n            - logs.ca-central-1.amazonaws.com",
+        "Service:\n            - logs.us-east-1.amazonaws.com",
     );
     let report = check_text(&env, &r);
     assert_eq!(codes(&report), [("DAP-KMS-004", "security", "LogsKey")]);
