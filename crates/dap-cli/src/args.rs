@@ -153,9 +153,9 @@ pub struct RenderArgs {
     /// Where to write: templates go to `<DIR>/<env>/`.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// Print the summary as JSON (the manifests) instead of a table.
-    #[arg(long)]
-    pub json: bool,
+    /// `text`: a summary table; `json`: the manifests.
+    #[command(flatten)]
+    pub output: Output,
 }
 
 /// Which environment, and how to reach its AWS account.
@@ -240,6 +240,34 @@ impl PlanArgs {
     }
 }
 
+/// `--format text|json` (and `--json`, the same as `--format json`), for the commands whose
+/// output is a text or a JSON document.
+#[derive(Debug, Args)]
+pub struct Output {
+    /// What to print: `text` for people, `json` for programs.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// The same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+impl Output {
+    /// Whether JSON was asked for, either way.
+    pub fn json(&self) -> bool {
+        self.json || self.format == Format::Json
+    }
+}
+
+/// Text or JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
+}
+
 /// What `dap plan` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
@@ -260,10 +288,10 @@ pub struct CostArgs {
     /// The folder holding the environment files.
     #[command(flatten)]
     pub env_dir: EnvDir,
-    /// Print the estimates as JSON (per environment: the budget check and every stack,
-    /// resource and cost line) instead of tables.
-    #[arg(long)]
-    pub json: bool,
+    /// `text`: a table per stack; `json`: per environment, the budget check and every stack,
+    /// resource and cost line.
+    #[command(flatten)]
+    pub output: Output,
 }
 
 /// The data-loss guard's allowances, shared by `plan` and `apply`.
@@ -316,9 +344,9 @@ pub struct VerifyArgs {
     /// Environment and AWS access.
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Print the verification as a JSON document (docs/verify.md) instead of text.
-    #[arg(long)]
-    pub json: bool,
+    /// `text`: each finding and a summary; `json`: the verification document (docs/verify.md).
+    #[command(flatten)]
+    pub output: Output,
     /// Also write the evidence report for auditors: `<DIR>/<env>/verify.md` and
     /// `<DIR>/<env>/verify.html`.
     #[arg(long, value_name = "DIR")]

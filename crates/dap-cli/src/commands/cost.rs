@@ -19,7 +19,7 @@ pub fn run(args: &CostArgs) -> crate::error::Result<i32> {
         let estimate = dap_cost::estimate_rendered(&rendered, &l.env)
             .with_context(|| format!("cannot estimate the cost of `{}`", l.path.display()))?;
         let budget = f64::from(l.env.budget.monthly_usd);
-        if args.json {
+        if args.output.json() {
             estimates.push(serde_json::json!({
                 "environment": l.env.name,
                 "budget_usd": budget,
@@ -35,7 +35,7 @@ pub fn run(args: &CostArgs) -> crate::error::Result<i32> {
         )?;
         write!(out, "{}", dap_cost::render_text(&estimate, Some(budget)))?;
     }
-    if args.json {
+    if args.output.json() {
         serde_json::to_writer_pretty(&mut out, &estimates).context("cannot write the estimates")?;
         writeln!(out)?;
     }

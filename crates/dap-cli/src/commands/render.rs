@@ -48,7 +48,7 @@ pub fn run(args: &RenderArgs) -> crate::error::Result<i32> {
         let manifest_path = dir.join("manifest.json");
         std::fs::write(&manifest_path, rendered.manifest_json())
             .with_context(|| format!("cannot write `{}`", manifest_path.display()))?;
-        if args.json {
+        if args.output.json() {
             manifests.push(rendered.manifest);
             continue;
         }
@@ -99,7 +99,7 @@ pub fn run(args: &RenderArgs) -> crate::error::Result<i32> {
             )?;
         }
     }
-    if args.json {
+    if args.output.json() {
         serde_json::to_writer_pretty(&mut out, &manifests)?;
         writeln!(out)?;
     }

@@ -26,7 +26,7 @@ pub fn run(args: &VerifyArgs) -> crate::error::Result<i32> {
         }
     }
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if args.output.json() {
         let mut bytes = serde_json::to_vec_pretty(&document)?;
         bytes.push(b'\n');
         out.write_all(&bytes)?;

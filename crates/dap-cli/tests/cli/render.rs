@@ -54,6 +54,16 @@ fn render_json_prints_the_manifests() {
         .collect();
     assert_eq!(envs, ["dev", "local", "prod", "staging"]);
     assert!(ws.path().join("elsewhere/local/security.yaml").exists());
+    // One flag for every command: `--format json` is the same document, `--json` its alias,
+    // both at once a usage error; `cost` takes them too.
+    let format = ws.dap(&["render", "--all", "--format", "json", "--out", "elsewhere"]);
+    assert_eq!(format.stdout(), run.stdout());
+    let both = ws.dap(&["render", "--all", "--json", "--format", "text"]);
+    assert_eq!(both.code(), 64, "{}", both.stderr());
+    let a = ws.dap(&["cost", "--env", "dev", "--json"]);
+    let b = ws.dap(&["cost", "--env", "dev", "--format", "json"]);
+    assert_eq!(a.code(), 0, "{}", a.stderr());
+    assert_eq!(a.stdout(), b.stdout());
 }
 
 #[test]
