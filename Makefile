@@ -20,7 +20,7 @@ fmt:
 
 ## Render every environment into out/.
 render:
-	cargo run --quiet -p dap-cli -- render --all
+	cargo run --quiet -p dap -- render --all
 
 ## Render afresh and run cfn-lint and checkov over every environment.
 validate:

@@ -4,7 +4,7 @@
 # nothing. Needs the dap binary: builds it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet -p dap-cli
+cargo build --quiet -p dap
 dap=$PWD/target/debug/dap
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT

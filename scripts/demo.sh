@@ -14,10 +14,10 @@ dap=target/debug/dap
 step "Python virtualenv: moto (the local AWS endpoint) and the pipeline's PySpark and DuckDB"
 bash scripts/venv.sh moto pipeline
 
-step "build dap (cargo build -p dap-cli; the first build compiles the AWS SDK: 15 to 20 min on 2 cores)"
+step "build dap (cargo build -p dap; the first build compiles the AWS SDK: 15 to 20 min on 2 cores)"
 # Cargo prints a line per crate it compiles (a progress bar on a terminal); the heartbeat
 # covers the few crates that take more than a minute on their own.
-heartbeat "cargo build" cargo build -p dap-cli
+heartbeat "cargo build" cargo build -p dap
 echo "   the binary: $dap" >&2
 
 step "dap render --env local   (templates into out/local/)"
@@ -88,6 +88,6 @@ What next
     $dap docs --env prod --out out/docs       # prod's reports: out/docs/prod/prod.html
     make job-clean INPUT="your-extract.csv" OUTPUT=out/raw   # the clean job on a City extract
 
-  dap on your PATH: cargo install --path crates/dap-cli   (then: dap --help)
+  dap on your PATH: cargo install --path .   (then: dap --help)
   Against AWS: dap plan --env dev --profile <your profile>  (README: "Deploying")
 NEXT

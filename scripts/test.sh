@@ -20,7 +20,12 @@ bash scripts/validate-workflows.sh
 step "resource provider data is current (create-only properties, handler permissions)"
 .venv/bin/python scripts/gen-provider-data.py --check
 step "cargo test"
-cargo test --workspace
+# insta records every snapshot a test asserts; the next step rejects the ones nobody asserts.
+refs="$PWD/target/insta-references.txt"
+rm -f "$refs"
+INSTA_SNAPSHOT_REFERENCES_FILE="$refs" cargo test --workspace
+step "no unreferenced snapshots (insta's references, as cargo insta test --unreferenced=reject)"
+bash scripts/unreferenced-snapshots.sh "$refs"
 step "template validators (cfn-lint, checkov)"
 bash scripts/validate-templates.sh
 step "pipeline tests (PySpark, DuckDB)"

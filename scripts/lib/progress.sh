@@ -4,7 +4,7 @@
 #   source scripts/lib/progress.sh
 #   progress_start 6                  # the number of steps
 #   step "render the local environment"
-#   heartbeat "building dap" cargo build -p dap-cli
+#   heartbeat "building dap" cargo build -p dap
 #   progress_end                      # the last step's time and the total
 #   progress_summary                  # every step's time, longest first (make test ends so)
 

@@ -1,9 +1,7 @@
 //! Snapshot tests: one YAML snapshot per environment and stack, plus each manifest.
 //!
 //! A changed template fails until the snapshot is reviewed (`cargo insta review`); a snapshot
-//! file that no environment renders any more fails `no_orphaned_snapshots`.
-
-use std::collections::BTreeSet;
+//! file that no environment renders any more fails `make test`'s unreferenced-snapshot step.
 
 /// An environment's rendered stacks and its bootstrap template, if it has a deploy role.
 struct Out {
@@ -41,20 +39,6 @@ fn settings() -> insta::Settings {
     s
 }
 
-fn expected_names() -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for (env, r) in rendered() {
-        for s in &r.stacks {
-            names.insert(format!("{env}-{}", s.kind.slug()));
-        }
-        names.insert(format!("{env}-manifest"));
-        if r.bootstrap.is_some() {
-            names.insert(format!("{env}-bootstrap"));
-        }
-    }
-    names
-}
-
 #[test]
 fn templates_match_snapshots() {
     settings().bind(|| {
@@ -68,26 +52,6 @@ fn templates_match_snapshots() {
             }
         }
     });
-}
-
-#[test]
-fn no_orphaned_snapshots() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/planner/snapshots");
-    let mut orphans = Vec::new();
-    let expected = expected_names();
-    for entry in std::fs::read_dir(&dir).expect("snapshots folder") {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        match name.strip_suffix(".snap") {
-            Some(stem) if expected.contains(stem) => {}
-            Some(_) => orphans.push(name),
-            None if name.ends_with(".snap.new") || name.ends_with(".pending-snap") => {}
-            None => orphans.push(name),
-        }
-    }
-    assert!(
-        orphans.is_empty(),
-        "snapshots that no environment renders any more (delete them): {orphans:?}"
-    );
 }
 
 #[test]

@@ -288,24 +288,6 @@ fn every_rule_doc_has_its_sections_in_order() {
     }
 }
 
-#[test]
-fn every_snapshot_belongs_to_a_rule_of_the_table() {
-    // CI does not run `cargo insta test --unreferenced=reject`: a snapshot left behind by a
-    // renamed or removed rule fails here. Pending reviews (`.snap.new`) are insta's own.
-    let expected: BTreeSet<String> = TABLE.iter().map(|(c, _)| format!("{c}.snap")).collect();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/snapshots");
-    let orphans: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".snap.new") && !n.ends_with(".pending-snap"))
-        .filter(|n| !expected.contains(n))
-        .collect();
-    assert!(
-        orphans.is_empty(),
-        "snapshots of no rule in the table (delete them): {orphans:?}"
-    );
-}
-
 /// A rule file that is not registered is not even compiled: nothing else would notice it.
 #[test]
 fn every_rule_file_is_registered_and_every_group_has_a_title() {

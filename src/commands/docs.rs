@@ -9,11 +9,12 @@ use anyhow::{Context, Result};
 use crate::args::{DocsArgs, EnvSelection};
 use crate::environments;
 use crate::exit_code;
+use crate::printer::Printer;
 
 /// The extensions `dap docs` writes: other files in its folders are left alone.
 const OWNED: [&str; 3] = ["md", "svg", "html"];
 
-pub fn run(args: &DocsArgs) -> crate::error::Result<i32> {
+pub fn run(args: &DocsArgs, printer: Printer) -> crate::error::Result<i32> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut owned_dirs: Vec<PathBuf> = Vec::new();
     let mut regenerate = String::from("dap docs");
@@ -51,7 +52,6 @@ pub fn run(args: &DocsArgs) -> crate::error::Result<i32> {
         }
     }
     let extra = extra_files(&owned_dirs, &files)?;
-    let mut out = std::io::stdout().lock();
     if args.check {
         let mut stale = Vec::new();
         for (path, bytes) in &files {
@@ -68,18 +68,24 @@ pub fn run(args: &DocsArgs) -> crate::error::Result<i32> {
             stale.push(format!("{}: not generated any more", path.display()));
         }
         if stale.is_empty() {
-            writeln!(out, "{} generated files are current", files.len())?;
+            writeln!(
+                printer.stdout(),
+                "{} generated files are current",
+                files.len()
+            )?;
             return Ok(exit_code::SUCCESS);
         }
         for s in &stale {
-            eprintln!("stale: {s}");
+            printer.notice(format_args!("stale: {s}"));
         }
-        eprintln!(
+        printer.notice(format_args!(
             "{} of the generated docs are stale; run `{regenerate}` and commit the result",
             stale.len()
-        );
+        ));
         return Ok(exit_code::FAILURE);
     }
+    // The files are the result; these lines only list them.
+    let mut out = printer.summary();
     for (path, bytes) in &files {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)

@@ -8,19 +8,21 @@ use dap_applier::{ApplyReport, BroadeningApproval, PlanOptions, StackOutcome};
 use crate::args::ApplyArgs;
 use crate::commands::plan::print_plan;
 use crate::exit_code;
+use crate::printer::Printer;
 use crate::progress::finished_line;
 use crate::session;
 
 /// The largest saved plan `apply` reads (a plan of every stack with every change is a few MB).
 const MAX_PLAN_BYTES: usize = 64 << 20;
 
-pub fn run(args: &ApplyArgs, verbose: bool) -> crate::error::Result<i32> {
-    let session = session::connect(&args.aws)?;
-    session::locked(&session, "apply", || apply(args, &session, verbose))
+pub fn run(args: &ApplyArgs, printer: Printer) -> crate::error::Result<i32> {
+    let session = session::connect(&args.aws, printer)?;
+    session::locked(&session, "apply", || apply(args, &session))
 }
 
 /// Plan, confirm and deploy, holding the lock.
-fn apply(args: &ApplyArgs, session: &session::Session, verbose: bool) -> crate::error::Result<i32> {
+fn apply(args: &ApplyArgs, session: &session::Session) -> crate::error::Result<i32> {
+    let printer = session.printer;
     let plan = match &args.plan {
         Some(path) => {
             if !args.guard.allow_replace.is_empty()
@@ -47,12 +49,12 @@ fn apply(args: &ApplyArgs, session: &session::Session, verbose: bool) -> crate::
             let mut plan = session
                 .runtime
                 .block_on(session.applier.plan(PlanOptions::default()))?;
-            session::allow(&mut plan, &args.guard);
+            session::allow(&mut plan, &args.guard, printer);
             plan
         }
     };
-    let mut out = std::io::stdout().lock();
-    print_plan(&mut out, &plan, verbose, None)?;
+    let mut out = printer.plan_stdout();
+    print_plan(&mut out, &plan, printer.verbose(), None)?;
     out.flush()?;
     if !plan.blocked().is_empty() {
         return Err(session::blocked(&plan));
@@ -76,8 +78,8 @@ fn apply(args: &ApplyArgs, session: &session::Session, verbose: bool) -> crate::
                 "The plan broadens access ({statements} statement{}, marked BROADENING under \"security\" above or counted under \"grants of new stacks\"; `-v` lists each). Approve the broadening?",
                 if statements == 1 { "" } else { "s" }
             );
-            if !session::confirm(&question, false)? {
-                eprintln!("apply cancelled: nothing was changed");
+            if !session::confirm(session, &question, false)? {
+                printer.notice("apply cancelled: nothing was changed");
                 return Ok(exit_code::FAILURE);
             }
         }
@@ -87,12 +89,12 @@ fn apply(args: &ApplyArgs, session: &session::Session, verbose: bool) -> crate::
             "Apply these changes to `{}` (account {}, {})?",
             session.env.name, session.env.account_id, session.env.region
         );
-        if !session::confirm(&question, args.yes)? {
-            eprintln!("apply cancelled: nothing was changed");
+        if !session::confirm(session, &question, args.yes)? {
+            printer.notice("apply cancelled: nothing was changed");
             return Ok(exit_code::FAILURE);
         }
     }
-    let observer = session::observer(&args.aws);
+    let observer = session::observer(session, &args.aws);
     let report = session
         .runtime
         .block_on(session.applier.apply(&plan, observer))?;
@@ -102,14 +104,14 @@ fn apply(args: &ApplyArgs, session: &session::Session, verbose: bool) -> crate::
     }
     for s in report.failed() {
         if let StackOutcome::Failed { status, reason } = &s.outcome {
-            eprintln!(
-                "error: stack `{}` failed{}: {reason}",
+            printer.error(format_args!(
+                "stack `{}` failed{}: {reason}",
                 s.name,
                 status
                     .as_deref()
                     .map(|st| format!(" ({st})"))
                     .unwrap_or_default()
-            );
+            ));
         }
     }
     let with = |pick: fn(&StackOutcome) -> bool| -> Vec<&str> {
@@ -122,17 +124,17 @@ fn apply(args: &ApplyArgs, session: &session::Session, verbose: bool) -> crate::
     };
     let skipped = with(|o| matches!(o, StackOutcome::Skipped { .. }));
     if !skipped.is_empty() {
-        eprintln!(
+        printer.notice(format_args!(
             "not attempted (they depend on a failed stack): {}",
             skipped.join(", ")
-        );
+        ));
     }
     let not_started = with(|o| matches!(o, StackOutcome::NotStarted));
     if !not_started.is_empty() {
-        eprintln!(
+        printer.notice(format_args!(
             "not started (the run was interrupted): {}",
             not_started.join(", ")
-        );
+        ));
     }
     Ok(exit_code::FAILURE)
 }

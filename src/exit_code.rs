@@ -101,13 +101,13 @@ pub fn readme_section() -> String {
 mod tests {
     use super::*;
 
-    const BEGIN: &str = "<!-- exit codes: generated from crates/dap-cli/src/exit_code.rs -->\n";
+    const BEGIN: &str = "<!-- exit codes: generated from src/exit_code.rs -->\n";
     const END: &str = "<!-- end of exit codes -->\n";
 
     /// The README's section is the table above; `DAP_UPDATE_DOCS=1` rewrites it.
     #[test]
     fn the_readme_states_the_exit_codes_this_file_defines() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
         let readme = std::fs::read_to_string(path).unwrap();
         let start = readme
             .find(BEGIN)
@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(
             readme[start..end],
             want,
-            "README.md's exit codes differ from exit_code.rs: run `DAP_UPDATE_DOCS=1 cargo test -p dap-cli --bins exit_code`"
+            "README.md's exit codes differ from exit_code.rs: run `DAP_UPDATE_DOCS=1 cargo test -p dap --bins exit_code`"
         );
     }
 

@@ -6,6 +6,7 @@ mod environments;
 mod error;
 mod exit_code;
 mod plan_markdown;
+mod printer;
 mod progress;
 mod session;
 
@@ -27,22 +28,23 @@ fn main() {
             std::process::exit(code);
         }
     };
+    let printer = printer::Printer::new(cli.quiet, cli.verbose, cli.color);
     let result = match &cli.command {
-        Command::Render(a) => commands::render::run(a),
-        Command::Plan(a) => commands::plan::run(a, cli.verbose),
-        Command::Apply(a) => commands::apply::run(a, cli.verbose),
-        Command::Destroy(a) => commands::destroy::run(a),
-        Command::Unlock(a) => commands::unlock::run(a),
-        Command::Verify(a) => commands::verify::run(a),
-        Command::Docs(a) => commands::docs::run(a),
-        Command::Check(a) => commands::check::run(a),
-        Command::Cost(a) => commands::cost::run(a),
+        Command::Render(a) => commands::render::run(a, printer),
+        Command::Plan(a) => commands::plan::run(a, printer),
+        Command::Apply(a) => commands::apply::run(a, printer),
+        Command::Destroy(a) => commands::destroy::run(a, printer),
+        Command::Unlock(a) => commands::unlock::run(a, printer),
+        Command::Verify(a) => commands::verify::run(a, printer),
+        Command::Docs(a) => commands::docs::run(a, printer),
+        Command::Check(a) => commands::check::run(a, printer),
+        Command::Cost(a) => commands::cost::run(a, printer),
     };
     let code = match result {
         Ok(code) => code,
         Err(err) => {
             if !err.is_broken_pipe() {
-                err.report(cli.verbose);
+                err.report(printer);
             }
             err.exit_code()
         }

@@ -7,10 +7,11 @@ use dap_applier::Verification;
 
 use crate::args::VerifyArgs;
 use crate::exit_code;
+use crate::printer::Printer;
 use crate::session;
 
-pub fn run(args: &VerifyArgs) -> crate::error::Result<i32> {
-    let session = session::connect(&args.aws)?;
+pub fn run(args: &VerifyArgs, printer: Printer) -> crate::error::Result<i32> {
+    let session = session::connect(&args.aws, printer)?;
     let verification = session.runtime.block_on(session.applier.verify())?;
     let document = serde_json::to_value(&verification)?;
     if let Some(dir) = &args.report {
@@ -22,10 +23,10 @@ pub fn run(args: &VerifyArgs) -> crate::error::Result<i32> {
             }
             std::fs::write(&path, bytes)
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
-            eprintln!("wrote {}", path.display());
+            printer.status(format_args!("wrote {}", path.display()));
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = printer.stdout();
     if args.output.json() {
         let mut bytes = serde_json::to_vec_pretty(&document)?;
         bytes.push(b'\n');

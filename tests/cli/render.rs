@@ -31,7 +31,16 @@ fn render_output_matches_the_planner_snapshots() {
     let ws = Workspace::new();
     assert_eq!(ws.dap(&["render", "--all"]).code(), 0);
     let snapshots = repo().join("crates/dap-planner/tests/planner/snapshots");
-    for env in ["dev", "local", "prod", "staging"] {
+    let mut envs: Vec<String> = std::fs::read_dir(repo().join("environments"))
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            path.file_stem().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    envs.sort();
+    assert!(envs.len() >= 4, "{envs:?}");
+    for env in &envs {
         let snap = std::fs::read_to_string(snapshots.join(format!("{env}-storage.snap"))).unwrap();
         let body = snap.splitn(3, "---\n").nth(2).unwrap();
         let file =

@@ -8,7 +8,10 @@
 //! [`Result`]; helpers that can only fail plainly keep `anyhow::Result`, which `?` turns into
 //! [`CliError::Failed`].
 
+use std::io::Write as _;
+
 use crate::exit_code;
+use crate::printer::Printer;
 
 /// A command's failure.
 #[derive(Debug)]
@@ -64,31 +67,34 @@ impl CliError {
     }
 
     /// Print the error on stderr: a config report as located diagnostics, anything else as
-    /// `error: …` on one line; with `verbose`, an AWS error's detail follows.
-    pub fn report(&self, verbose: bool) {
+    /// `error: …` on one line; with `--verbose`, an AWS error's detail follows.
+    pub fn report(&self, printer: Printer) {
         match self {
             CliError::Config(errors) => {
                 let summary = crate::environments::Summary(errors);
-                let handler = miette::GraphicalReportHandler::new();
                 let mut rendered = String::new();
-                if handler.render_report(&mut rendered, &summary).is_ok() {
-                    eprint!("{rendered}");
+                if printer
+                    .diagnostics()
+                    .render_report(&mut rendered, &summary)
+                    .is_ok()
+                {
+                    let _ = write!(printer.raw_stderr(), "{rendered}");
                 } else {
-                    eprintln!("error: {errors}");
+                    printer.error(errors);
                 }
             }
-            CliError::Blocked(reason) => eprintln!("error: {reason}"),
+            CliError::Blocked(reason) => printer.error(reason),
             CliError::Aws { context, error } => {
                 let line = chain(error.as_ref());
                 match context {
-                    Some(c) => eprintln!("error: {c}: {line}"),
-                    None => eprintln!("error: {line}"),
+                    Some(c) => printer.error(format_args!("{c}: {line}")),
+                    None => printer.error(line),
                 }
-                if let (true, Some(detail)) = (verbose, error.detail()) {
-                    eprintln!("detail: {detail}");
+                if let (true, Some(detail)) = (printer.verbose(), error.detail()) {
+                    printer.notice(format_args!("detail: {detail}"));
                 }
             }
-            CliError::Failed(err) => eprintln!("error: {err:#}"),
+            CliError::Failed(err) => printer.error(format_args!("{err:#}")),
         }
     }
 

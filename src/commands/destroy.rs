@@ -6,10 +6,11 @@ use dap_applier::StackOutcome;
 
 use crate::args::DestroyArgs;
 use crate::exit_code;
+use crate::printer::Printer;
 use crate::progress::finished_line;
 use crate::session;
 
-pub fn run(args: &DestroyArgs) -> crate::error::Result<i32> {
+pub fn run(args: &DestroyArgs, printer: Printer) -> crate::error::Result<i32> {
     // A `strict` environment is refused from its file, before any AWS call (the applier
     // refuses it too, for any other caller).
     let selection = crate::args::EnvSelection {
@@ -24,7 +25,7 @@ pub fn run(args: &DestroyArgs) -> crate::error::Result<i32> {
             .into());
         }
     }
-    let session = session::connect(&args.aws)?;
+    let session = session::connect(&args.aws, printer)?;
     session::locked(&session, "destroy", || destroy(args, &session))
 }
 
@@ -37,7 +38,8 @@ fn destroy(args: &DestroyArgs, session: &session::Session) -> crate::error::Resu
     } else {
         session.runtime.block_on(session.applier.destroy_plan())?
     };
-    let mut out = std::io::stdout().lock();
+    let printer = session.printer;
+    let mut out = printer.plan_stdout();
     writeln!(
         out,
         "destroy {}`{}` (account {}, {})",
@@ -76,11 +78,11 @@ fn destroy(args: &DestroyArgs, session: &session::Session) -> crate::error::Resu
         "Delete these stacks of `{}` (account {}, {})?",
         session.env.name, session.env.account_id, session.env.region
     );
-    if !session::confirm(&question, args.yes)? {
-        eprintln!("destroy cancelled: nothing was deleted");
+    if !session::confirm(session, &question, args.yes)? {
+        printer.notice("destroy cancelled: nothing was deleted");
         return Ok(exit_code::FAILURE);
     }
-    let observer = session::observer(&args.aws);
+    let observer = session::observer(session, &args.aws);
     let report = session
         .runtime
         .block_on(session.applier.destroy(&plan, observer))?;
@@ -106,7 +108,7 @@ fn destroy(args: &DestroyArgs, session: &session::Session) -> crate::error::Resu
     }
     for s in &report.stacks {
         if let StackOutcome::Failed { .. } = s.outcome {
-            eprintln!("error: {}", finished_line(&s.name, &s.outcome, s.elapsed));
+            printer.error(finished_line(&s.name, &s.outcome, s.elapsed));
         }
     }
     Ok(exit_code::FAILURE)

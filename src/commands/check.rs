@@ -10,6 +10,7 @@ use dap_rules::{Finding, Report, Severity};
 use crate::args::{CheckArgs, CheckFormat, EnvSelection};
 use crate::environments;
 use crate::exit_code;
+use crate::printer::Printer;
 
 /// The file extensions `--templates` reads.
 const TEMPLATE_EXTENSIONS: [&str; 4] = ["yaml", "yml", "json", "template"];
@@ -22,7 +23,7 @@ struct Checked {
     env_file: Option<String>,
 }
 
-pub fn run(args: &CheckArgs) -> crate::error::Result<i32> {
+pub fn run(args: &CheckArgs, printer: Printer) -> crate::error::Result<i32> {
     let checked = match &args.templates {
         Some(dir) => vec![check_folder(dir)?],
         None => {
@@ -60,7 +61,7 @@ pub fn run(args: &CheckArgs) -> crate::error::Result<i32> {
             out
         }
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = printer.stdout();
     match args.format {
         CheckFormat::Text => print_text(&mut out, &checked)?,
         CheckFormat::Json => {

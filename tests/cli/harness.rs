@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A scratch workspace: `environments/` copied from the repository, run `dap` inside it.

@@ -7,11 +7,17 @@ use anyhow::Context;
 use crate::args::RenderArgs;
 use crate::environments;
 use crate::exit_code;
+use crate::printer::Printer;
 
-pub fn run(args: &RenderArgs) -> crate::error::Result<i32> {
+pub fn run(args: &RenderArgs, printer: Printer) -> crate::error::Result<i32> {
     let loaded = environments::load(&args.env_dir, &args.selection)?;
     let mut manifests = Vec::new();
-    let mut out = std::io::stdout().lock();
+    // The manifests are the result; the table only summarises the files written.
+    let mut out: Box<dyn Write> = if args.output.json() {
+        Box::new(printer.stdout())
+    } else {
+        printer.summary()
+    };
     for l in &loaded {
         let rendered = dap_planner::render(&l.env)
             .with_context(|| format!("cannot render `{}`", l.path.display()))?;

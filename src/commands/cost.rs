@@ -9,9 +9,10 @@ use anyhow::Context;
 use crate::args::CostArgs;
 use crate::environments;
 use crate::exit_code;
+use crate::printer::Printer;
 
-pub fn run(args: &CostArgs) -> crate::error::Result<i32> {
-    let mut out = std::io::stdout().lock();
+pub fn run(args: &CostArgs, printer: Printer) -> crate::error::Result<i32> {
+    let mut out = printer.stdout();
     let mut estimates = Vec::new();
     for l in environments::load(&args.env_dir, &args.selection)? {
         let rendered = dap_planner::render(&l.env)

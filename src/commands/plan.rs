@@ -15,27 +15,28 @@ use crate::environments;
 use crate::error::CliError;
 use crate::exit_code;
 use crate::plan_markdown;
+use crate::printer::Printer;
 use crate::session;
 
-pub fn run(args: &PlanArgs, verbose: bool) -> crate::error::Result<i32> {
+pub fn run(args: &PlanArgs, printer: Printer) -> crate::error::Result<i32> {
     if args.selection.all {
-        return run_all(args);
+        return run_all(args, printer);
     }
     let name = args
         .selection
         .env
         .clone()
         .expect("clap requires --env or --all");
-    let planned = plan_one(args, &name)?;
+    let planned = plan_one(args, &name, printer)?;
     let plan = &planned.plan;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout(printer, args.format());
     if let Some(path) = &args.out {
         std::fs::write(path, plan_json(plan)?)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     match args.format() {
         PlanFormat::Json => out.write_all(&plan_json(plan)?)?,
-        PlanFormat::Text => print_plan(&mut out, plan, verbose, Some(&planned.cost))?,
+        PlanFormat::Text => print_plan(&mut out, plan, printer.verbose(), Some(&planned.cost))?,
         PlanFormat::Markdown => {
             let (head, sections) =
                 plan_markdown::environment(plan, &planned.findings, Some(&planned.cost));
@@ -50,6 +51,15 @@ pub fn run(args: &PlanArgs, verbose: bool) -> crate::error::Result<i32> {
     Ok(outcome(plan))
 }
 
+/// stdout for a plan in `format`: the text coloured by its markers when colour is on; JSON and
+/// Markdown as written.
+fn stdout(printer: Printer, format: PlanFormat) -> Box<dyn Write> {
+    match format {
+        PlanFormat::Text => printer.plan_stdout(),
+        PlanFormat::Json | PlanFormat::Markdown => Box::new(printer.stdout()),
+    }
+}
+
 /// A plan with the rule findings of the templates it was made from and the monthly cost
 /// change it makes.
 struct Planned {
@@ -60,14 +70,14 @@ struct Planned {
 
 /// Connect to one environment and plan it (with `--out`, the deployed state is recorded in
 /// the plan, as `apply FILE` needs).
-fn plan_one(args: &PlanArgs, name: &str) -> crate::error::Result<Planned> {
-    let session = session::connect(&args.aws(name))?;
+fn plan_one(args: &PlanArgs, name: &str, printer: Printer) -> crate::error::Result<Planned> {
+    let session = session::connect(&args.aws(name), printer)?;
     let options = PlanOptions {
         refresh: args.refresh,
         ..PlanOptions::default()
     };
     let mut plan = session.runtime.block_on(session.applier.plan(options))?;
-    session::allow(&mut plan, &args.guard);
+    session::allow(&mut plan, &args.guard, printer);
     if args.out.is_some() {
         session
             .runtime
@@ -142,7 +152,7 @@ fn badness(code: i32) -> u8 {
 
 /// `dap plan --all`: every environment that deploys to AWS, concurrently (each connects to
 /// its own account, through its own deploy role), one table, the worst exit code.
-fn run_all(args: &PlanArgs) -> crate::error::Result<i32> {
+fn run_all(args: &PlanArgs, printer: Printer) -> crate::error::Result<i32> {
     let selection = EnvSelection {
         env: None,
         all: true,
@@ -156,7 +166,7 @@ fn run_all(args: &PlanArgs) -> crate::error::Result<i32> {
                 .iter()
                 .map(|l| {
                     let name = l.env.name.clone();
-                    scope.spawn(move || plan_one(args, &name))
+                    scope.spawn(move || plan_one(args, &name, printer))
                 })
                 .collect();
             remote
@@ -182,7 +192,7 @@ fn run_all(args: &PlanArgs) -> crate::error::Result<i32> {
         .max_by_key(|c| badness(*c))
         .unwrap_or(exit_code::SUCCESS);
     let skipped: Vec<String> = local.iter().map(|l| l.env.name.clone()).collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout(printer, args.format());
     match args.format() {
         PlanFormat::Text => print_all_text(&mut out, &results, &skipped, worst)?,
         PlanFormat::Json => {

@@ -10,6 +10,7 @@ mod docs;
 mod faults;
 mod guard;
 mod harness;
+mod output;
 mod plan;
 mod render;
 mod verify;

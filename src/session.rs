@@ -12,6 +12,7 @@ use dap_applier::{Applier, ConnectOptions, Observer};
 use crate::args::{AwsArgs, EnvSelection};
 use crate::environments;
 use crate::error::CliError;
+use crate::printer::Printer;
 use crate::progress::Progress;
 
 /// A connected environment.
@@ -22,11 +23,13 @@ pub struct Session {
     pub applier: Applier,
     /// The environment.
     pub env: dap_config::Environment,
+    /// Where the session's messages go.
+    pub printer: Printer,
 }
 
 /// Load, render and connect. Fails before any AWS call on a bad file or a wrong region, and
 /// after one (`sts:GetCallerIdentity`) on a wrong account.
-pub fn connect(args: &AwsArgs) -> crate::error::Result<Session> {
+pub fn connect(args: &AwsArgs, printer: Printer) -> crate::error::Result<Session> {
     let selection = EnvSelection {
         env: Some(args.env.clone()),
         all: false,
@@ -39,7 +42,7 @@ pub fn connect(args: &AwsArgs) -> crate::error::Result<Session> {
     // The platform's rules run before any AWS call: an unsuppressed error finding blocks.
     let findings = dap_rules::check_rendered(&loaded.env, &rendered);
     if findings.has_errors() {
-        crate::commands::check::print_report(&mut std::io::stderr().lock(), &findings)?;
+        crate::commands::check::print_report(&mut printer.raw_stderr(), &findings)?;
         return Err(CliError::Blocked(format!(
             "`{}` has rule findings at error severity (above); fix them or add a suppression with its reason, then run again (`dap check --env {}`)",
             loaded.path.display(),
@@ -63,6 +66,7 @@ pub fn connect(args: &AwsArgs) -> crate::error::Result<Session> {
         runtime,
         applier,
         env,
+        printer,
     })
 }
 
@@ -81,31 +85,33 @@ pub fn locked<T>(
     body: impl FnOnce() -> crate::error::Result<T>,
 ) -> crate::error::Result<T> {
     session.runtime.block_on(session.applier.lock(operation))?;
+    let printer = session.printer;
     let watcher = session.runtime.spawn(watch_signals(
+        printer,
         session.applier.clone(),
         session.env.name.clone(),
         session.env.prefix.clone(),
     ));
     let result = release_on_panic(body, || {
         watcher.abort();
-        eprintln!(
-            "error: dap panicked: releasing the lock of `{}` before stopping",
+        printer.error(format_args!(
+            "dap panicked: releasing the lock of `{}` before stopping",
             session.env.name
-        );
+        ));
         if let Err(e) = session.runtime.block_on(session.applier.unlock()) {
-            eprintln!(
-                "error: cannot release the lock ({e}); release it with `dap unlock --env {}`",
+            printer.error(format_args!(
+                "cannot release the lock ({e}); release it with `dap unlock --env {}`",
                 session.env.name
-            );
+            ));
         }
     });
     watcher.abort();
     let released = session.runtime.block_on(session.applier.unlock());
     if session.applier.interrupted() && released.is_ok() {
-        eprintln!(
+        printer.notice(format_args!(
             "interrupted: the stacks in progress finished and the lock of `{}` is released; run the command again to converge",
             session.env.name
-        );
+        ));
     }
     match (result, released) {
         (Ok(value), Ok(_)) => Ok(value),
@@ -118,10 +124,10 @@ pub fn locked<T>(
         )),
         (Err(e), Ok(_)) => Err(e),
         (Err(e), Err(release)) => {
-            eprintln!(
-                "error: cannot release the lock of `{}` ({release}); release it with `dap unlock --env {}`",
+            printer.error(format_args!(
+                "cannot release the lock of `{}` ({release}); release it with `dap unlock --env {}`",
                 session.env.name, session.env.name
-            );
+            ));
             Err(e)
         }
     }
@@ -147,35 +153,40 @@ async fn next_signal(
 }
 
 /// Wait for signals while the lock is held: the first stops new work, the second leaves.
-async fn watch_signals(applier: dap_applier::Applier, env: String, prefix: String) {
+async fn watch_signals(
+    printer: Printer,
+    applier: dap_applier::Applier,
+    env: String,
+    prefix: String,
+) {
     use tokio::signal::unix::{signal, SignalKind};
     let mut int = signal(SignalKind::interrupt()).ok();
     let mut term = signal(SignalKind::terminate()).ok();
     let first = next_signal(&mut int, &mut term).await;
     let running = applier.interrupt();
     if running.is_empty() {
-        eprintln!("\n{first}: nothing in progress; releasing the lock of `{env}` and stopping; run the command again to converge");
+        printer.notice(format_args!("\n{first}: nothing in progress; releasing the lock of `{env}` and stopping; run the command again to converge"));
         if let Err(e) = applier.unlock().await {
-            eprintln!(
-                "error: cannot release the lock ({e}); release it with `dap unlock --env {env}`"
-            );
+            printer.error(format_args!(
+                "cannot release the lock ({e}); release it with `dap unlock --env {env}`"
+            ));
         }
         std::process::exit(crate::exit_code::FAILURE);
     }
-    eprintln!(
+    printer.notice(format_args!(
         "\n{first}: starting nothing more; waiting for the stack{} in progress to finish: {}; the lock is released after them (signal again to leave now)",
         if running.len() == 1 { "" } else { "s" },
         running.join(", ")
-    );
+    ));
     let second = next_signal(&mut int, &mut term).await;
     let left = applier.in_progress();
     if left.is_empty() {
-        eprintln!("\n{second} again: leaving now; nothing is in progress; the lock `{prefix}-lock` stays: release it with `dap unlock --env {env}`");
+        printer.notice(format_args!("\n{second} again: leaving now; nothing is in progress; the lock `{prefix}-lock` stays: release it with `dap unlock --env {env}`"));
     } else {
-        eprintln!(
+        printer.notice(format_args!(
             "\n{second} again: leaving now; still in progress in CloudFormation: {}; the lock `{prefix}-lock` stays: once they are done, release it with `dap unlock --env {env}` and run the command again",
             left.join(", ")
-        );
+        ));
     }
     std::process::exit(crate::exit_code::FAILURE);
 }
@@ -193,18 +204,18 @@ fn release_on_panic<T>(body: impl FnOnce() -> T, release: impl FnOnce()) -> T {
 }
 
 /// The progress display for this run: drawn on stderr only when it is a terminal and
-/// `--no-progress` was not given.
-pub fn observer(args: &AwsArgs) -> Arc<dyn Observer> {
-    if args.no_progress || !std::io::stderr().is_terminal() {
-        Arc::new(dap_applier::Quiet)
-    } else {
+/// neither `--quiet` nor `--no-progress` was given.
+pub fn observer(session: &Session, args: &AwsArgs) -> Arc<dyn Observer> {
+    if session.printer.progress(args.no_progress) {
         Arc::new(Progress::new())
+    } else {
+        Arc::new(dap_applier::Quiet)
     }
 }
 
 /// Ask before changing anything. `--yes` answers for the user; without it the question needs
 /// a terminal on standard input, so that CI never hangs and never proceeds by accident.
-pub fn confirm(question: &str, yes: bool) -> Result<bool> {
+pub fn confirm(session: &Session, question: &str, yes: bool) -> Result<bool> {
     if yes {
         return Ok(true);
     }
@@ -212,8 +223,10 @@ pub fn confirm(question: &str, yes: bool) -> Result<bool> {
     if !stdin.is_terminal() {
         bail!("not confirmed: standard input is not a terminal; pass `--yes` to proceed without asking");
     }
-    eprint!("{question} Only `yes` is accepted: ");
-    std::io::stderr().flush()?;
+    let mut prompt = session.printer.raw_stderr();
+    write!(prompt, "{question} Only `yes` is accepted: ")?;
+    prompt.flush()?;
+    drop(prompt);
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
@@ -221,16 +234,16 @@ pub fn confirm(question: &str, yes: bool) -> Result<bool> {
 
 /// Judge a plan with the run's `--allow-replace`/`--allow-remove`; warn on stderr about
 /// allowances that name no guarded change.
-pub fn allow(plan: &mut dap_applier::Plan, args: &crate::args::GuardArgs) {
+pub fn allow(plan: &mut dap_applier::Plan, args: &crate::args::GuardArgs, printer: Printer) {
     let allowances = dap_applier::Allowances {
         replace: args.allow_replace.iter().cloned().collect(),
         remove: args.allow_remove.iter().cloned().collect(),
     };
     plan.allow_import = args.import;
     for unused in plan.allow(&allowances) {
-        eprintln!(
-            "warning: `{unused}` names no replacement or removal of a data-bearing resource in this plan"
-        );
+        printer.warning(format_args!(
+            "`{unused}` names no replacement or removal of a data-bearing resource in this plan"
+        ));
     }
 }
 
