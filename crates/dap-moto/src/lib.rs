@@ -353,16 +353,17 @@ impl Drop for Moto {
     }
 }
 
+/// Everything but the unreserved characters of RFC 3986 is escaped, as the AWS Query
+/// protocol's `application/x-www-form-urlencoded` bodies are.
+const FORM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// `application/x-www-form-urlencoded` encoding of one key or value.
 fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(text, FORM).to_string()
 }
 
 /// The virtualenv's interpreter: `$DAP_VENV/bin/python`, or `.venv/bin/python` at the root of
