@@ -245,219 +245,14 @@ impl Audit {
             .of_type("AWS::CloudTrail::Trail")
             .map(|t| trail(p, t))
             .collect();
-        let mut alarms = Vec::new();
-        for a in p.of_type("AWS::CloudWatch::Alarm") {
-            let metric = a.prop_str(&["MetricName"]).unwrap_or_default();
-            let namespace = a.prop_str(&["Namespace"]).unwrap_or_default();
-            let filter = p.of_type("AWS::Logs::MetricFilter").find(|f| {
-                f.prop(&["MetricTransformations"])
-                    .and_then(Value::as_sequence)
-                    .is_some_and(|ts| {
-                        ts.iter().any(|t| {
-                            t.get("MetricName").and_then(Value::as_str) == Some(metric)
-                                && t.get("MetricNamespace").and_then(Value::as_str)
-                                    == Some(namespace)
-                        })
-                    })
-            });
-            let description = a.prop_str(&["AlarmDescription"]).unwrap_or_default();
-            let control = description
-                .split_once(':')
-                .map(|(c, _)| c.to_owned())
-                .filter(|c| c.starts_with("CIS"))
-                .unwrap_or_default();
-            let op = match a.prop_str(&["ComparisonOperator"]).unwrap_or_default() {
-                "GreaterThanOrEqualToThreshold" => "≥",
-                "GreaterThanThreshold" => ">",
-                "LessThanThreshold" => "<",
-                "LessThanOrEqualToThreshold" => "≤",
-                other => other,
-            };
-            let num = |k: &str| {
-                a.prop(&[k])
-                    .and_then(|v| p.resolve(&a.stack, v))
-                    .unwrap_or_default()
-            };
-            let condition = condition(
-                &num("Statistic"),
-                metric,
-                op,
-                &num("Threshold"),
-                &num("EvaluationPeriods"),
-                &num("Period"),
-            );
-            let actions = p
-                .resolve_all(&a.stack, a.prop(&["AlarmActions"]))
-                .iter()
-                .map(|arn| arn.rsplit(':').next().unwrap_or(arn).to_owned())
-                .collect();
-            let (filter_pattern, source) = match filter {
-                Some(f) => (
-                    f.prop_str(&["FilterPattern"])
-                        .unwrap_or_default()
-                        .to_owned(),
-                    f.prop(&["LogGroupName"])
-                        .and_then(|v| p.resolve(&f.stack, v))
-                        .unwrap_or_default(),
-                ),
-                None => (String::new(), format!("metric {namespace}/{metric}")),
-            };
-            alarms.push(Alarm {
-                control,
-                name: a.prop_str(&["AlarmName"]).unwrap_or(&a.id).to_owned(),
-                description: description.to_owned(),
-                filter: filter_pattern,
-                source,
-                condition,
-                actions,
-                actions_enabled: flag(a, "ActionsEnabled"),
-                job: a
-                    .prop(&["Dimensions"])
-                    .and_then(Value::as_sequence)
-                    .and_then(|ds| {
-                        ds.iter()
-                            .find(|d| d.get("Name").and_then(Value::as_str) == Some("JobName"))
-                    })
-                    .and_then(|d| d.get("Value"))
-                    .and_then(|v| p.resolve(&a.stack, v))
-                    .unwrap_or_default(),
-            });
-        }
-        let mut topics = Vec::new();
-        for t in p.of_type("AWS::SNS::Topic") {
-            let arn = p.resolve(&t.stack, &ref_to(&t.id)).unwrap_or_default();
-            let subscribers = p
-                .of_type("AWS::SNS::Subscription")
-                .filter(|s| {
-                    s.prop(&["TopicArn"])
-                        .and_then(|v| p.resolve(&s.stack, v))
-                        .as_deref()
-                        == Some(arn.as_str())
-                })
-                .map(|s| {
-                    format!(
-                        "{}: {}",
-                        s.prop_str(&["Protocol"]).unwrap_or("?"),
-                        s.prop_str(&["Endpoint"]).unwrap_or("?")
-                    )
-                })
-                .collect();
-            let mut publishers = Vec::new();
-            for tp in p.of_type("AWS::SNS::TopicPolicy") {
-                if !p
-                    .resolve_all(&tp.stack, tp.prop(&["Topics"]))
-                    .contains(&arn)
-                {
-                    continue;
-                }
-                let stmts = tp
-                    .prop(&["PolicyDocument", "Statement"])
-                    .and_then(Value::as_sequence)
-                    .cloned()
-                    .unwrap_or_default();
-                for s in stmts {
-                    if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
-                        continue;
-                    }
-                    if let Some(svc) = s.get("Principal").and_then(|pr| pr.get("Service")) {
-                        for x in svc.as_sequence().cloned().unwrap_or_default() {
-                            if let Some(x) = x.as_str() {
-                                publishers.push(x.to_owned());
-                            }
-                        }
-                    }
-                }
-            }
-            topics.push(Topic {
-                name: t.prop_str(&["TopicName"]).unwrap_or(&t.id).to_owned(),
-                key: t
-                    .prop(&["KmsMasterKeyId"])
-                    .map(|v| p.key_value_label(&t.stack, v))
-                    .unwrap_or_else(|| "none".to_owned()),
-                subscribers,
-                publishers,
-            });
-        }
+        let alarms: Vec<Alarm> = p
+            .of_type("AWS::CloudWatch::Alarm")
+            .map(|a| alarm(p, a))
+            .collect();
+        let topics = p.of_type("AWS::SNS::Topic").map(|t| topic(p, t)).collect();
         let budgets = p
             .of_type("AWS::Budgets::Budget")
-            .map(|b| {
-                let limit = b.prop(&["Budget", "BudgetLimit"]);
-                let amount = limit
-                    .and_then(|l| l.get("Amount"))
-                    .and_then(|v| p.resolve(&b.stack, v))
-                    .unwrap_or_default();
-                let unit = limit
-                    .and_then(|l| l.get("Unit"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let notifications = b
-                    .prop(&["NotificationsWithSubscribers"])
-                    .and_then(Value::as_sequence)
-                    .cloned()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|n| {
-                        let note = n.get("Notification");
-                        let get = |k: &str| {
-                            note.and_then(|x| x.get(k))
-                                .and_then(|v| p.resolve(&b.stack, v))
-                                .unwrap_or_default()
-                        };
-                        let to: Vec<String> = n
-                            .get("Subscribers")
-                            .and_then(Value::as_sequence)
-                            .cloned()
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|s| {
-                                let addr = s
-                                    .get("Address")
-                                    .and_then(|v| p.resolve(&b.stack, v))
-                                    .unwrap_or_default();
-                                let kind = match s
-                                    .get("SubscriptionType")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("?")
-                                {
-                                    "SNS" => "topic",
-                                    "EMAIL" => "email",
-                                    other => other,
-                                };
-                                format!("{kind} {}", addr.rsplit(':').next().unwrap_or(&addr))
-                            })
-                            .collect();
-                        let threshold = number_text(&get("Threshold"));
-                        let threshold = if get("ThresholdType") == "PERCENTAGE" {
-                            format!("{threshold} % of the budget")
-                        } else {
-                            format!("{threshold} {unit}")
-                        };
-                        format!(
-                            "{} spend above {threshold}: notifies {}",
-                            get("NotificationType").to_lowercase(),
-                            to.join(", ")
-                        )
-                    })
-                    .collect();
-                Budget {
-                    name: b
-                        .prop_str(&["Budget", "BudgetName"])
-                        .unwrap_or(&b.id)
-                        .to_owned(),
-                    limit: format!(
-                        "{} {unit} per {}",
-                        number_text(&amount),
-                        match b.prop_str(&["Budget", "TimeUnit"]).unwrap_or("?") {
-                            "DAILY" => "day",
-                            "MONTHLY" => "month",
-                            "QUARTERLY" => "quarter",
-                            "ANNUALLY" => "year",
-                            other => other,
-                        }
-                    ),
-                    notifications,
-                }
-            })
+            .map(|b| budget(p, b))
             .collect();
         let dashboards = p
             .of_type("AWS::CloudWatch::Dashboard")
@@ -465,38 +260,7 @@ impl Audit {
             .collect();
         let access_logging = p
             .of_type("AWS::S3::Bucket")
-            .map(|b| {
-                let name = b
-                    .prop(&["BucketName"])
-                    .and_then(|v| p.resolve(&b.stack, v))
-                    .unwrap_or_default();
-                let to = match b.prop(&["LoggingConfiguration"]) {
-                    Some(l) => format!(
-                        "to {} under `{}`",
-                        l.get("DestinationBucketName")
-                            .and_then(|v| p.resolve(&b.stack, v))
-                            .map(|n| zone_of(p, &n))
-                            .unwrap_or_default(),
-                        l.get("LogFilePrefix").and_then(Value::as_str).unwrap_or("")
-                    ),
-                    None => {
-                        let reason = b
-                            .body
-                            .get("Metadata")
-                            .and_then(|m| m.get("checkov"))
-                            .and_then(|c| c.get("skip"))
-                            .and_then(Value::as_sequence)
-                            .and_then(|s| s.first())
-                            .and_then(|s| s.get("comment"))
-                            .and_then(Value::as_str);
-                        match reason {
-                            Some(r) => format!("not logged: {r}"),
-                            None => "not logged".to_owned(),
-                        }
-                    }
-                };
-                (zone_of(p, &name), to)
-            })
+            .map(|b| access_logging(p, b))
             .collect();
         let quality = quality(p, &alarms);
         Audit {
@@ -509,6 +273,277 @@ impl Audit {
             access_logging,
         }
     }
+}
+
+/// One alarm: what it watches, the metric filter feeding it, when it fires and whom it notifies.
+fn alarm(p: &Platform, a: &Resource) -> Alarm {
+    let metric = a.prop_str(&["MetricName"]).unwrap_or_default();
+    let namespace = a.prop_str(&["Namespace"]).unwrap_or_default();
+    let filter = metric_filter(p, metric, namespace);
+    let description = a.prop_str(&["AlarmDescription"]).unwrap_or_default();
+    let control = description
+        .split_once(':')
+        .map(|(c, _)| c.to_owned())
+        .filter(|c| c.starts_with("CIS"))
+        .unwrap_or_default();
+    let op = comparison_symbol(a.prop_str(&["ComparisonOperator"]).unwrap_or_default());
+    let num = |k: &str| {
+        a.prop(&[k])
+            .and_then(|v| p.resolve(&a.stack, v))
+            .unwrap_or_default()
+    };
+    let condition = condition(
+        &num("Statistic"),
+        metric,
+        op,
+        &num("Threshold"),
+        &num("EvaluationPeriods"),
+        &num("Period"),
+    );
+    let actions = p
+        .resolve_all(&a.stack, a.prop(&["AlarmActions"]))
+        .iter()
+        .map(|arn| arn.rsplit(':').next().unwrap_or(arn).to_owned())
+        .collect();
+    let (filter_pattern, source) = match filter {
+        Some(f) => (
+            f.prop_str(&["FilterPattern"])
+                .unwrap_or_default()
+                .to_owned(),
+            f.prop(&["LogGroupName"])
+                .and_then(|v| p.resolve(&f.stack, v))
+                .unwrap_or_default(),
+        ),
+        None => (String::new(), format!("metric {namespace}/{metric}")),
+    };
+    Alarm {
+        control,
+        name: a.prop_str(&["AlarmName"]).unwrap_or(&a.id).to_owned(),
+        description: description.to_owned(),
+        filter: filter_pattern,
+        source,
+        condition,
+        actions,
+        actions_enabled: flag(a, "ActionsEnabled"),
+        job: alarm_job(p, a),
+    }
+}
+
+/// The metric filter that publishes `namespace/metric`, if any.
+fn metric_filter<'a>(p: &'a Platform, metric: &str, namespace: &str) -> Option<&'a Resource> {
+    p.of_type("AWS::Logs::MetricFilter").find(|f| {
+        f.prop(&["MetricTransformations"])
+            .and_then(Value::as_sequence)
+            .is_some_and(|ts| {
+                ts.iter().any(|t| {
+                    t.get("MetricName").and_then(Value::as_str) == Some(metric)
+                        && t.get("MetricNamespace").and_then(Value::as_str) == Some(namespace)
+                })
+            })
+    })
+}
+
+/// A CloudWatch comparison operator as a symbol (`≥`); an unknown one unchanged.
+fn comparison_symbol(op: &str) -> &str {
+    match op {
+        "GreaterThanOrEqualToThreshold" => "≥",
+        "GreaterThanThreshold" => ">",
+        "LessThanThreshold" => "<",
+        "LessThanOrEqualToThreshold" => "≤",
+        other => other,
+    }
+}
+
+/// The value of an alarm's `JobName` dimension, or empty.
+fn alarm_job(p: &Platform, a: &Resource) -> String {
+    a.prop(&["Dimensions"])
+        .and_then(Value::as_sequence)
+        .and_then(|ds| {
+            ds.iter()
+                .find(|d| d.get("Name").and_then(Value::as_str) == Some("JobName"))
+        })
+        .and_then(|d| d.get("Value"))
+        .and_then(|v| p.resolve(&a.stack, v))
+        .unwrap_or_default()
+}
+
+/// One topic: its key, its subscribers and the services allowed to publish to it.
+fn topic(p: &Platform, t: &Resource) -> Topic {
+    let arn = p.resolve(&t.stack, &ref_to(&t.id)).unwrap_or_default();
+    let subscribers = p
+        .of_type("AWS::SNS::Subscription")
+        .filter(|s| {
+            s.prop(&["TopicArn"])
+                .and_then(|v| p.resolve(&s.stack, v))
+                .as_deref()
+                == Some(arn.as_str())
+        })
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.prop_str(&["Protocol"]).unwrap_or("?"),
+                s.prop_str(&["Endpoint"]).unwrap_or("?")
+            )
+        })
+        .collect();
+    Topic {
+        name: t.prop_str(&["TopicName"]).unwrap_or(&t.id).to_owned(),
+        key: t
+            .prop(&["KmsMasterKeyId"])
+            .map(|v| p.key_value_label(&t.stack, v))
+            .unwrap_or_else(|| "none".to_owned()),
+        subscribers,
+        publishers: topic_publishers(p, &arn),
+    }
+}
+
+/// The service principals the topic policies on `arn` allow, in statement order.
+fn topic_publishers(p: &Platform, arn: &str) -> Vec<String> {
+    let mut publishers = Vec::new();
+    for tp in p.of_type("AWS::SNS::TopicPolicy") {
+        if !p
+            .resolve_all(&tp.stack, tp.prop(&["Topics"]))
+            .iter()
+            .any(|a| a == arn)
+        {
+            continue;
+        }
+        let stmts = tp
+            .prop(&["PolicyDocument", "Statement"])
+            .and_then(Value::as_sequence)
+            .cloned()
+            .unwrap_or_default();
+        for s in stmts {
+            if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+                continue;
+            }
+            if let Some(svc) = s.get("Principal").and_then(|pr| pr.get("Service")) {
+                for x in svc.as_sequence().cloned().unwrap_or_default() {
+                    if let Some(x) = x.as_str() {
+                        publishers.push(x.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    publishers
+}
+
+/// One budget: its limit per period and each notification in words.
+fn budget(p: &Platform, b: &Resource) -> Budget {
+    let limit = b.prop(&["Budget", "BudgetLimit"]);
+    let amount = limit
+        .and_then(|l| l.get("Amount"))
+        .and_then(|v| p.resolve(&b.stack, v))
+        .unwrap_or_default();
+    let unit = limit
+        .and_then(|l| l.get("Unit"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let notifications = b
+        .prop(&["NotificationsWithSubscribers"])
+        .and_then(Value::as_sequence)
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|n| budget_notification(p, b, n, unit))
+        .collect();
+    Budget {
+        name: b
+            .prop_str(&["Budget", "BudgetName"])
+            .unwrap_or(&b.id)
+            .to_owned(),
+        limit: format!(
+            "{} {unit} per {}",
+            number_text(&amount),
+            match b.prop_str(&["Budget", "TimeUnit"]).unwrap_or("?") {
+                "DAILY" => "day",
+                "MONTHLY" => "month",
+                "QUARTERLY" => "quarter",
+                "ANNUALLY" => "year",
+                other => other,
+            }
+        ),
+        notifications,
+    }
+}
+
+/// One budget notification in words: `actual spend above 80 % of the budget: notifies …`.
+fn budget_notification(p: &Platform, b: &Resource, n: &Value, unit: &str) -> String {
+    let note = n.get("Notification");
+    let get = |k: &str| {
+        note.and_then(|x| x.get(k))
+            .and_then(|v| p.resolve(&b.stack, v))
+            .unwrap_or_default()
+    };
+    let to: Vec<String> = n
+        .get("Subscribers")
+        .and_then(Value::as_sequence)
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|s| {
+            let addr = s
+                .get("Address")
+                .and_then(|v| p.resolve(&b.stack, v))
+                .unwrap_or_default();
+            let kind = match s
+                .get("SubscriptionType")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+            {
+                "SNS" => "topic",
+                "EMAIL" => "email",
+                other => other,
+            };
+            format!("{kind} {}", addr.rsplit(':').next().unwrap_or(&addr))
+        })
+        .collect();
+    let threshold = number_text(&get("Threshold"));
+    let threshold = if get("ThresholdType") == "PERCENTAGE" {
+        format!("{threshold} % of the budget")
+    } else {
+        format!("{threshold} {unit}")
+    };
+    format!(
+        "{} spend above {threshold}: notifies {}",
+        get("NotificationType").to_lowercase(),
+        to.join(", ")
+    )
+}
+
+/// A bucket's server access logging: `(zone, where)`, or why it is not logged.
+fn access_logging(p: &Platform, b: &Resource) -> (String, String) {
+    let name = b
+        .prop(&["BucketName"])
+        .and_then(|v| p.resolve(&b.stack, v))
+        .unwrap_or_default();
+    let to = match b.prop(&["LoggingConfiguration"]) {
+        Some(l) => format!(
+            "to {} under `{}`",
+            l.get("DestinationBucketName")
+                .and_then(|v| p.resolve(&b.stack, v))
+                .map(|n| zone_of(p, &n))
+                .unwrap_or_default(),
+            l.get("LogFilePrefix").and_then(Value::as_str).unwrap_or("")
+        ),
+        None => {
+            let reason = b
+                .body
+                .get("Metadata")
+                .and_then(|m| m.get("checkov"))
+                .and_then(|c| c.get("skip"))
+                .and_then(Value::as_sequence)
+                .and_then(|s| s.first())
+                .and_then(|s| s.get("comment"))
+                .and_then(Value::as_str);
+            match reason {
+                Some(r) => format!("not logged: {r}"),
+                None => "not logged".to_owned(),
+            }
+        }
+    };
+    (zone_of(p, &name), to)
 }
 
 /// A number read from a template (`1000.0`) as a reader writes it (`1,000`); anything that is
@@ -569,57 +604,15 @@ fn ref_to(id: &str) -> Value {
     Value::Mapping(m)
 }
 
+/// One trail: what it records, where its logs go, their key and retention.
 fn trail(p: &Platform, t: &Resource) -> Trail {
     let selectors = t
         .prop(&["EventSelectors"])
         .and_then(Value::as_sequence)
         .cloned()
         .unwrap_or_default();
-    let management = selectors
-        .iter()
-        .find(|s| s.get("IncludeManagementEvents").and_then(Value::as_bool) != Some(false))
-        .map(|s| read_write(s.get("ReadWriteType").and_then(Value::as_str)))
-        .unwrap_or_else(|| {
-            if selectors.is_empty() {
-                "read and write".to_owned()
-            } else {
-                "not recorded".to_owned()
-            }
-        });
-    let mut data_events = Vec::new();
-    for b in p.of_type("AWS::S3::Bucket") {
-        let name = b
-            .prop(&["BucketName"])
-            .and_then(|v| p.resolve(&b.stack, v))
-            .unwrap_or_default();
-        let arn = format!("arn:{}:s3:::{name}/", p.partition());
-        let mut recorded = "not recorded".to_owned();
-        for s in &selectors {
-            let covers = s
-                .get("DataResources")
-                .and_then(Value::as_sequence)
-                .is_some_and(|rs| {
-                    rs.iter().any(|r| {
-                        r.get("Type").and_then(Value::as_str) == Some("AWS::S3::Object")
-                            && r.get("Values")
-                                .and_then(Value::as_sequence)
-                                .is_some_and(|vs| {
-                                    vs.iter().filter_map(Value::as_str).any(|v| {
-                                        v == arn || v == format!("arn:{}:s3", p.partition())
-                                    })
-                                })
-                    })
-                });
-            if covers {
-                recorded = read_write(s.get("ReadWriteType").and_then(Value::as_str));
-            }
-        }
-        data_events.push(DataEvents {
-            zone: zone_of(p, &name),
-            bucket: name,
-            recorded,
-        });
-    }
+    let management = management_events(&selectors);
+    let data_events = data_events(p, &selectors);
     let bucket = t
         .prop(&["S3BucketName"])
         .and_then(|v| p.resolve(&t.stack, v))
@@ -672,6 +665,61 @@ fn trail(p: &Platform, t: &Resource) -> Trail {
             .map(|a| a.rsplit('/').next().unwrap_or(&a).to_owned())
             .unwrap_or_else(|| "-".to_owned()),
     }
+}
+
+/// The management events the event selectors record (all of them when there are none).
+fn management_events(selectors: &[Value]) -> String {
+    selectors
+        .iter()
+        .find(|s| s.get("IncludeManagementEvents").and_then(Value::as_bool) != Some(false))
+        .map(|s| read_write(s.get("ReadWriteType").and_then(Value::as_str)))
+        .unwrap_or_else(|| {
+            if selectors.is_empty() {
+                "read and write".to_owned()
+            } else {
+                "not recorded".to_owned()
+            }
+        })
+}
+
+/// Whether the event selectors record each bucket's object-level events; the last selector
+/// covering a bucket decides.
+fn data_events(p: &Platform, selectors: &[Value]) -> Vec<DataEvents> {
+    let mut data_events = Vec::new();
+    for b in p.of_type("AWS::S3::Bucket") {
+        let name = b
+            .prop(&["BucketName"])
+            .and_then(|v| p.resolve(&b.stack, v))
+            .unwrap_or_default();
+        let arn = format!("arn:{}:s3:::{name}/", p.partition());
+        let mut recorded = "not recorded".to_owned();
+        for s in selectors {
+            let covers = s
+                .get("DataResources")
+                .and_then(Value::as_sequence)
+                .is_some_and(|rs| {
+                    rs.iter().any(|r| {
+                        r.get("Type").and_then(Value::as_str) == Some("AWS::S3::Object")
+                            && r.get("Values")
+                                .and_then(Value::as_sequence)
+                                .is_some_and(|vs| {
+                                    vs.iter().filter_map(Value::as_str).any(|v| {
+                                        v == arn || v == format!("arn:{}:s3", p.partition())
+                                    })
+                                })
+                    })
+                });
+            if covers {
+                recorded = read_write(s.get("ReadWriteType").and_then(Value::as_str));
+            }
+        }
+        data_events.push(DataEvents {
+            zone: zone_of(p, &name),
+            bucket: name,
+            recorded,
+        });
+    }
+    data_events
 }
 
 #[cfg(test)]
