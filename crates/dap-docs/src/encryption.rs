@@ -212,20 +212,75 @@ fn denies_plain_http(
     })
 }
 
+/// One bucket's protection: encryption and key, TLS, public access, versioning, lifecycle,
+/// logging and retention.
 fn bucket(p: &Platform, eval: &Evaluator<'_>, b: &Resource) -> BucketFacts {
     let name = b
         .prop(&["BucketName"])
         .and_then(|v| p.resolve(&b.stack, v))
         .unwrap_or_else(|| b.id.clone());
-    let zone = Zone::ALL
-        .into_iter()
-        .find(|z| p.names.bucket(*z) == name)
-        .map(|z| z.slug().to_owned())
-        .unwrap_or_else(|| name.clone());
+    let zone = zone_or_name(p, name.clone());
     let rule = b
         .prop(&["BucketEncryption", "ServerSideEncryptionConfiguration"])
         .and_then(Value::as_sequence)
         .and_then(|r| r.first());
+    let (encryption, key, rotation) = bucket_encryption(p, b, rule);
+    let bucket_arn = format!("arn:{}:s3:::{name}", p.partition());
+    let tls_enforced = denies_plain_http(
+        eval,
+        p,
+        (PolicyKind::Bucket, &name),
+        &[
+            ("s3:GetObject", Target::under(format!("{bucket_arn}/"))),
+            ("s3:PutObject", Target::under(format!("{bucket_arn}/"))),
+            ("s3:ListBucket", Target::one(&bucket_arn)),
+            ("s3:PutBucketPolicy", Target::one(&bucket_arn)),
+        ],
+    );
+    let ownership = b
+        .prop(&["OwnershipControls", "Rules"])
+        .and_then(Value::as_sequence)
+        .and_then(|r| r.first())
+        .and_then(|r| r.get("ObjectOwnership"))
+        .and_then(Value::as_str)
+        .unwrap_or("not set")
+        .to_owned();
+    BucketFacts {
+        zone,
+        name,
+        resource: b.path(),
+        encryption,
+        key,
+        bucket_key: rule
+            .and_then(|r| r.get("BucketKeyEnabled"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        rotation,
+        tls_enforced,
+        versioning: b
+            .prop_str(&["VersioningConfiguration", "Status"])
+            .unwrap_or("off")
+            .to_owned(),
+        public_access: public_access(b),
+        ownership,
+        lifecycle: lifecycle(b),
+        access_logging: access_logging(p, b),
+        deletion_policy: policy_of(b, "DeletionPolicy"),
+        update_replace_policy: policy_of(b, "UpdateReplacePolicy"),
+    }
+}
+
+/// The zone whose bucket is named `name`, or the name itself.
+fn zone_or_name(p: &Platform, name: String) -> String {
+    Zone::ALL
+        .into_iter()
+        .find(|z| p.names.bucket(*z) == name)
+        .map(|z| z.slug().to_owned())
+        .unwrap_or(name)
+}
+
+/// A bucket's default encryption as `(encryption, key, rotation)` from its first rule.
+fn bucket_encryption(p: &Platform, b: &Resource, rule: Option<&Value>) -> (String, String, String) {
     let default = rule.and_then(|r| r.get("ServerSideEncryptionByDefault"));
     let algorithm = default
         .and_then(|d| d.get("SSEAlgorithm"))
@@ -233,7 +288,7 @@ fn bucket(p: &Platform, eval: &Evaluator<'_>, b: &Resource) -> BucketFacts {
         .unwrap_or("none");
     let key_value = default.and_then(|d| d.get("KMSMasterKeyID"));
     let key_resource = key_value.and_then(|v| p.key_named(&b.stack, v));
-    let (encryption, key, rotation) = match algorithm {
+    match algorithm {
         "aws:kms" | "aws:kms:dsse" => (
             "SSE-KMS".to_owned(),
             key_value
@@ -252,19 +307,11 @@ fn bucket(p: &Platform, eval: &Evaluator<'_>, b: &Resource) -> BucketFacts {
             "n/a (S3-managed)".to_owned(),
         ),
         other => (other.to_owned(), "none".to_owned(), "n/a".to_owned()),
-    };
-    let bucket_arn = format!("arn:{}:s3:::{name}", p.partition());
-    let tls_enforced = denies_plain_http(
-        eval,
-        p,
-        (PolicyKind::Bucket, &name),
-        &[
-            ("s3:GetObject", Target::under(format!("{bucket_arn}/"))),
-            ("s3:PutObject", Target::under(format!("{bucket_arn}/"))),
-            ("s3:ListBucket", Target::one(&bucket_arn)),
-            ("s3:PutBucketPolicy", Target::one(&bucket_arn)),
-        ],
-    );
+    }
+}
+
+/// The public access block: `all four on`, or which settings are off.
+fn public_access(b: &Resource) -> String {
     let pab = b.prop(&["PublicAccessBlockConfiguration"]);
     let off: Vec<&str> = [
         "BlockPublicAcls",
@@ -275,59 +322,26 @@ fn bucket(p: &Platform, eval: &Evaluator<'_>, b: &Resource) -> BucketFacts {
     .into_iter()
     .filter(|k| pab.and_then(|c| c.get(*k)).and_then(Value::as_bool) != Some(true))
     .collect();
-    let public_access = if off.is_empty() {
+    if off.is_empty() {
         "all four on".to_owned()
     } else {
         format!("off: {}", off.join(", "))
-    };
-    let ownership = b
-        .prop(&["OwnershipControls", "Rules"])
-        .and_then(Value::as_sequence)
-        .and_then(|r| r.first())
-        .and_then(|r| r.get("ObjectOwnership"))
-        .and_then(Value::as_str)
-        .unwrap_or("not set")
-        .to_owned();
-    let access_logging = match b.prop(&["LoggingConfiguration"]) {
+    }
+}
+
+/// Where a bucket's server access logs go (the target's zone and prefix), or `none`.
+fn access_logging(p: &Platform, b: &Resource) -> String {
+    match b.prop(&["LoggingConfiguration"]) {
         Some(l) => {
             let target = l
                 .get("DestinationBucketName")
                 .and_then(|v| p.resolve(&b.stack, v))
-                .map(|n| {
-                    Zone::ALL
-                        .into_iter()
-                        .find(|z| p.names.bucket(*z) == n)
-                        .map(|z| z.slug().to_owned())
-                        .unwrap_or(n)
-                })
+                .map(|n| zone_or_name(p, n))
                 .unwrap_or_else(|| "?".to_owned());
             let prefix = l.get("LogFilePrefix").and_then(Value::as_str).unwrap_or("");
             format!("to {target}, prefix `{prefix}`")
         }
         None => "none".to_owned(),
-    };
-    BucketFacts {
-        zone,
-        name,
-        resource: b.path(),
-        encryption,
-        key,
-        bucket_key: rule
-            .and_then(|r| r.get("BucketKeyEnabled"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        rotation,
-        tls_enforced,
-        versioning: b
-            .prop_str(&["VersioningConfiguration", "Status"])
-            .unwrap_or("off")
-            .to_owned(),
-        public_access,
-        ownership,
-        lifecycle: lifecycle(b),
-        access_logging,
-        deletion_policy: policy_of(b, "DeletionPolicy"),
-        update_replace_policy: policy_of(b, "UpdateReplacePolicy"),
     }
 }
 
@@ -462,218 +476,269 @@ fn short_type(kind: &str) -> &str {
     kind.strip_prefix("AWS::").unwrap_or(kind)
 }
 
+/// Every other store of data, grouped by type in a fixed order: log groups, trails, topics,
+/// Glue databases, tables and security configurations, Athena workgroups, EBS volumes.
 fn stores(p: &Platform, eval: &Evaluator<'_>) -> Vec<StoreFacts> {
     let mut out = Vec::new();
-    let key_label = |r: &Resource, path: &[&str]| {
-        r.prop(path)
-            .map(|v| p.key_value_label(&r.stack, v))
-            .unwrap_or_else(|| "none".to_owned())
-    };
-    for lg in p.of_type("AWS::Logs::LogGroup") {
-        out.push(StoreFacts {
-            store: format!(
-                "log group `{}`",
-                lg.prop_str(&["LogGroupName"]).unwrap_or(&lg.id)
-            ),
-            resource: lg.path(),
-            encryption: format!("KMS, {}", key_label(lg, &["KmsKeyId"])),
-            retention: lg
-                .prop(&["RetentionInDays"])
-                .and_then(Value::as_u64)
-                .map(|d| format!("{d} days"))
-                .unwrap_or_else(|| "never expires".to_owned()),
-            deletion: deletion(lg),
-        });
+    out.extend(
+        p.of_type("AWS::Logs::LogGroup")
+            .map(|lg| log_group_store(p, lg)),
+    );
+    out.extend(
+        p.of_type("AWS::CloudTrail::Trail")
+            .map(|t| trail_store(p, t)),
+    );
+    out.extend(
+        p.of_type("AWS::SNS::Topic")
+            .map(|t| topic_store(p, eval, t)),
+    );
+    out.extend(p.of_type("AWS::Glue::Database").map(database_store));
+    out.extend(p.of_type("AWS::Glue::Table").map(table_store));
+    out.extend(
+        p.of_type("AWS::Glue::SecurityConfiguration")
+            .map(|sc| security_configuration_store(p, sc)),
+    );
+    out.extend(
+        p.of_type("AWS::Athena::WorkGroup")
+            .map(|wg| workgroup_store(p, wg)),
+    );
+    for lt in p.of_type("AWS::EC2::LaunchTemplate") {
+        out.extend(volume_stores(p, lt));
     }
-    for t in p.of_type("AWS::CloudTrail::Trail") {
-        out.push(StoreFacts {
-            store: format!(
-                "trail `{}` log files",
-                t.prop_str(&["TrailName"]).unwrap_or(&t.id)
-            ),
-            resource: t.path(),
-            encryption: format!("SSE-KMS, {}", key_label(t, &["KMSKeyId"])),
-            retention: "as the trail-logs bucket's lifecycle".to_owned(),
-            deletion: deletion(t),
-        });
+    out
+}
+
+/// The label of the key a resource names at `path`, or `none`.
+fn key_label(p: &Platform, r: &Resource, path: &[&str]) -> String {
+    r.prop(path)
+        .map(|v| p.key_value_label(&r.stack, v))
+        .unwrap_or_else(|| "none".to_owned())
+}
+
+/// A log group: its key and retention.
+fn log_group_store(p: &Platform, lg: &Resource) -> StoreFacts {
+    StoreFacts {
+        store: format!(
+            "log group `{}`",
+            lg.prop_str(&["LogGroupName"]).unwrap_or(&lg.id)
+        ),
+        resource: lg.path(),
+        encryption: format!("KMS, {}", key_label(p, lg, &["KmsKeyId"])),
+        retention: lg
+            .prop(&["RetentionInDays"])
+            .and_then(Value::as_u64)
+            .map(|d| format!("{d} days"))
+            .unwrap_or_else(|| "never expires".to_owned()),
+        deletion: deletion(lg),
     }
-    for topic in p.of_type("AWS::SNS::Topic") {
-        let name = topic.prop_str(&["TopicName"]).unwrap_or(&topic.id);
-        let arn = format!(
-            "arn:{}:sns:{}:{}:{name}",
-            p.partition(),
-            p.region(),
-            p.account()
-        );
-        let tls = denies_plain_http(
-            eval,
-            p,
-            (PolicyKind::Topic, &arn),
-            &[("sns:Publish", Target::one(&arn))],
-        );
-        out.push(StoreFacts {
-            store: format!(
-                "alarm topic `{name}` ({})",
-                if tls {
-                    "publishing without TLS denied"
-                } else {
-                    "publishing without TLS not denied"
-                }
-            ),
-            resource: topic.path(),
-            encryption: format!("KMS, {}", key_label(topic, &["KmsMasterKeyId"])),
-            retention: "messages are not stored".to_owned(),
-            deletion: deletion(topic),
-        });
+}
+
+/// A trail's log files and their key.
+fn trail_store(p: &Platform, t: &Resource) -> StoreFacts {
+    StoreFacts {
+        store: format!(
+            "trail `{}` log files",
+            t.prop_str(&["TrailName"]).unwrap_or(&t.id)
+        ),
+        resource: t.path(),
+        encryption: format!("SSE-KMS, {}", key_label(p, t, &["KMSKeyId"])),
+        retention: "as the trail-logs bucket's lifecycle".to_owned(),
+        deletion: deletion(t),
     }
-    for db in p.of_type("AWS::Glue::Database") {
-        out.push(StoreFacts {
-            store: format!(
-                "Glue database `{}`",
-                db.prop_str(&["DatabaseInput", "Name"]).unwrap_or(&db.id)
-            ),
-            resource: db.path(),
-            encryption: "catalog metadata; table data in the buckets above".to_owned(),
-            retention: "kept".to_owned(),
-            deletion: deletion(db),
-        });
-    }
-    for t in p.of_type("AWS::Glue::Table") {
-        let location = t
-            .prop_str(&["TableInput", "StorageDescriptor", "Location"])
-            .unwrap_or("?");
-        out.push(StoreFacts {
-            store: format!(
-                "Glue table `{}`",
-                t.prop_str(&["TableInput", "Name"]).unwrap_or(&t.id)
-            ),
-            resource: t.path(),
-            encryption: format!("data at `{location}`: the bucket's encryption"),
-            retention: "as the bucket".to_owned(),
-            deletion: deletion(t),
-        });
-    }
-    for sc in p.of_type("AWS::Glue::SecurityConfiguration") {
-        let base = ["EncryptionConfiguration"];
-        let part = |a: &str, mode: &str| {
-            let path = [base[0], a];
-            let entry = sc.prop(&path);
-            let entry = match entry {
-                Some(Value::Sequence(s)) => s.first(),
-                other => other,
-            };
-            match entry {
-                Some(e) => format!(
-                    "{} {}",
-                    e.get(mode).and_then(Value::as_str).unwrap_or("?"),
-                    e.get("KmsKeyArn")
-                        .map(|v| p.key_value_label(&sc.stack, v))
-                        .unwrap_or_default()
-                ),
-                None => "not encrypted".to_owned(),
+}
+
+/// An alarm topic: its key and whether publishing without TLS is denied.
+fn topic_store(p: &Platform, eval: &Evaluator<'_>, topic: &Resource) -> StoreFacts {
+    let name = topic.prop_str(&["TopicName"]).unwrap_or(&topic.id);
+    let arn = format!(
+        "arn:{}:sns:{}:{}:{name}",
+        p.partition(),
+        p.region(),
+        p.account()
+    );
+    let tls = denies_plain_http(
+        eval,
+        p,
+        (PolicyKind::Topic, &arn),
+        &[("sns:Publish", Target::one(&arn))],
+    );
+    StoreFacts {
+        store: format!(
+            "alarm topic `{name}` ({})",
+            if tls {
+                "publishing without TLS denied"
+            } else {
+                "publishing without TLS not denied"
             }
-        };
-        out.push(StoreFacts {
-            store: format!(
-                "Glue security configuration `{}` (jobs and crawlers)",
-                sc.prop_str(&["Name"]).unwrap_or(&sc.id)
-            ),
-            resource: sc.path(),
-            encryption: format!(
-                "S3 output: {}; CloudWatch logs: {}; job bookmarks: {}",
-                part("S3Encryptions", "S3EncryptionMode"),
-                part("CloudWatchEncryption", "CloudWatchEncryptionMode"),
-                part("JobBookmarksEncryption", "JobBookmarksEncryptionMode")
-            ),
-            retention: "n/a".to_owned(),
-            deletion: deletion(sc),
-        });
+        ),
+        resource: topic.path(),
+        encryption: format!("KMS, {}", key_label(p, topic, &["KmsMasterKeyId"])),
+        retention: "messages are not stored".to_owned(),
+        deletion: deletion(topic),
     }
-    for wg in p.of_type("AWS::Athena::WorkGroup") {
-        let conf = ["WorkGroupConfiguration", "ResultConfiguration"];
-        let option = wg
-            .prop(&[
-                conf[0],
-                conf[1],
-                "EncryptionConfiguration",
-                "EncryptionOption",
-            ])
-            .and_then(Value::as_str)
-            .unwrap_or("none");
-        let enforced = wg
-            .prop(&[conf[0], "EnforceWorkGroupConfiguration"])
+}
+
+/// A Glue database: catalog metadata only.
+fn database_store(db: &Resource) -> StoreFacts {
+    StoreFacts {
+        store: format!(
+            "Glue database `{}`",
+            db.prop_str(&["DatabaseInput", "Name"]).unwrap_or(&db.id)
+        ),
+        resource: db.path(),
+        encryption: "catalog metadata; table data in the buckets above".to_owned(),
+        retention: "kept".to_owned(),
+        deletion: deletion(db),
+    }
+}
+
+/// A Glue table: its data is encrypted as its bucket.
+fn table_store(t: &Resource) -> StoreFacts {
+    let location = t
+        .prop_str(&["TableInput", "StorageDescriptor", "Location"])
+        .unwrap_or("?");
+    StoreFacts {
+        store: format!(
+            "Glue table `{}`",
+            t.prop_str(&["TableInput", "Name"]).unwrap_or(&t.id)
+        ),
+        resource: t.path(),
+        encryption: format!("data at `{location}`: the bucket's encryption"),
+        retention: "as the bucket".to_owned(),
+        deletion: deletion(t),
+    }
+}
+
+/// A Glue security configuration: the encryption of job output, logs and bookmarks.
+fn security_configuration_store(p: &Platform, sc: &Resource) -> StoreFacts {
+    let base = ["EncryptionConfiguration"];
+    let part = |a: &str, mode: &str| {
+        let path = [base[0], a];
+        let entry = sc.prop(&path);
+        let entry = match entry {
+            Some(Value::Sequence(s)) => s.first(),
+            other => other,
+        };
+        match entry {
+            Some(e) => format!(
+                "{} {}",
+                e.get(mode).and_then(Value::as_str).unwrap_or("?"),
+                e.get("KmsKeyArn")
+                    .map(|v| p.key_value_label(&sc.stack, v))
+                    .unwrap_or_default()
+            ),
+            None => "not encrypted".to_owned(),
+        }
+    };
+    StoreFacts {
+        store: format!(
+            "Glue security configuration `{}` (jobs and crawlers)",
+            sc.prop_str(&["Name"]).unwrap_or(&sc.id)
+        ),
+        resource: sc.path(),
+        encryption: format!(
+            "S3 output: {}; CloudWatch logs: {}; job bookmarks: {}",
+            part("S3Encryptions", "S3EncryptionMode"),
+            part("CloudWatchEncryption", "CloudWatchEncryptionMode"),
+            part("JobBookmarksEncryption", "JobBookmarksEncryptionMode")
+        ),
+        retention: "n/a".to_owned(),
+        deletion: deletion(sc),
+    }
+}
+
+/// An Athena workgroup's query results: their encryption and whether it is enforced.
+fn workgroup_store(p: &Platform, wg: &Resource) -> StoreFacts {
+    let conf = ["WorkGroupConfiguration", "ResultConfiguration"];
+    let option = wg
+        .prop(&[
+            conf[0],
+            conf[1],
+            "EncryptionConfiguration",
+            "EncryptionOption",
+        ])
+        .and_then(Value::as_str)
+        .unwrap_or("none");
+    let enforced = wg
+        .prop(&[conf[0], "EnforceWorkGroupConfiguration"])
+        .and_then(Value::as_bool)
+        == Some(true);
+    StoreFacts {
+        store: format!(
+            "Athena results of workgroup `{}` at `{}`",
+            wg.prop_str(&["Name"]).unwrap_or(&wg.id),
+            wg.prop_str(&[conf[0], conf[1], "OutputLocation"])
+                .unwrap_or("?")
+        ),
+        resource: wg.path(),
+        encryption: format!(
+            "{option}, {}{}",
+            key_label(
+                p,
+                wg,
+                &[conf[0], conf[1], "EncryptionConfiguration", "KmsKey"]
+            ),
+            if enforced {
+                " (enforced for every query)"
+            } else {
+                " (not enforced)"
+            }
+        ),
+        retention: "as the athena-results bucket".to_owned(),
+        deletion: deletion(wg),
+    }
+}
+
+/// The EBS volumes of a launch template: their encryption and what happens at termination.
+fn volume_stores(p: &Platform, lt: &Resource) -> Vec<StoreFacts> {
+    let mut out = Vec::new();
+    let data = lt.prop(&["LaunchTemplateData"]);
+    let Some(mappings) = data
+        .and_then(|d| d.get("BlockDeviceMappings"))
+        .and_then(Value::as_sequence)
+    else {
+        return out;
+    };
+    for m in mappings {
+        let ebs = m.get("Ebs");
+        let encrypted = ebs
+            .and_then(|e| e.get("Encrypted"))
+            .and_then(Value::as_bool)
+            == Some(true);
+        let key = ebs
+            .and_then(|e| e.get("KmsKeyId"))
+            .map(|v| p.key_value_label(&lt.stack, v))
+            .unwrap_or_else(|| "default EBS key".to_owned());
+        let on_termination = ebs
+            .and_then(|e| e.get("DeleteOnTermination"))
+            .and_then(Value::as_bool)
+            == Some(true);
+        let protected = data
+            .and_then(|d| d.get("DisableApiTermination"))
             .and_then(Value::as_bool)
             == Some(true);
         out.push(StoreFacts {
             store: format!(
-                "Athena results of workgroup `{}` at `{}`",
-                wg.prop_str(&["Name"]).unwrap_or(&wg.id),
-                wg.prop_str(&[conf[0], conf[1], "OutputLocation"])
-                    .unwrap_or("?")
+                "report server volume `{}`",
+                m.get("DeviceName").and_then(Value::as_str).unwrap_or("?")
             ),
-            resource: wg.path(),
-            encryption: format!(
-                "{option}, {}{}",
-                key_label(wg, &[conf[0], conf[1], "EncryptionConfiguration", "KmsKey"]),
-                if enforced {
-                    " (enforced for every query)"
+            resource: lt.path(),
+            encryption: if encrypted {
+                format!("EBS encrypted, {key}")
+            } else {
+                "not encrypted".to_owned()
+            },
+            retention: format!(
+                "{}; instance termination protection {}",
+                if on_termination {
+                    "deleted with the instance"
                 } else {
-                    " (not enforced)"
-                }
-            ),
-            retention: "as the athena-results bucket".to_owned(),
-            deletion: deletion(wg),
-        });
-    }
-    for lt in p.of_type("AWS::EC2::LaunchTemplate") {
-        let data = lt.prop(&["LaunchTemplateData"]);
-        let Some(mappings) = data
-            .and_then(|d| d.get("BlockDeviceMappings"))
-            .and_then(Value::as_sequence)
-        else {
-            continue;
-        };
-        for m in mappings {
-            let ebs = m.get("Ebs");
-            let encrypted = ebs
-                .and_then(|e| e.get("Encrypted"))
-                .and_then(Value::as_bool)
-                == Some(true);
-            let key = ebs
-                .and_then(|e| e.get("KmsKeyId"))
-                .map(|v| p.key_value_label(&lt.stack, v))
-                .unwrap_or_else(|| "default EBS key".to_owned());
-            let on_termination = ebs
-                .and_then(|e| e.get("DeleteOnTermination"))
-                .and_then(Value::as_bool)
-                == Some(true);
-            let protected = data
-                .and_then(|d| d.get("DisableApiTermination"))
-                .and_then(Value::as_bool)
-                == Some(true);
-            out.push(StoreFacts {
-                store: format!(
-                    "report server volume `{}`",
-                    m.get("DeviceName").and_then(Value::as_str).unwrap_or("?")
-                ),
-                resource: lt.path(),
-                encryption: if encrypted {
-                    format!("EBS encrypted, {key}")
-                } else {
-                    "not encrypted".to_owned()
+                    "kept after the instance"
                 },
-                retention: format!(
-                    "{}; instance termination protection {}",
-                    if on_termination {
-                        "deleted with the instance"
-                    } else {
-                        "kept after the instance"
-                    },
-                    if protected { "on" } else { "off" }
-                ),
-                deletion: deletion(lt),
-            });
-        }
+                if protected { "on" } else { "off" }
+            ),
+            deletion: deletion(lt),
+        });
     }
     out
 }
