@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_yaml::Value;
 
 use crate::eval::{Context, Evaluator, Outcome, Request, Scope, Target, Who};
-use crate::platform::Platform;
+use crate::platform::{Platform, Resource};
 use crate::policy::{Policies, PolicyKind, PrincipalPattern};
 
 /// An access level, from none to admin.
@@ -518,93 +518,118 @@ fn evaluate(
 /// Every data location of the platform, grouped.
 pub fn locations(p: &Platform) -> Vec<Location> {
     let mut out = Vec::new();
+    for b in p.of_type("AWS::S3::Bucket") {
+        out.extend(bucket_locations(p, b));
+    }
+    for db in p.of_type("AWS::Glue::Database") {
+        out.extend(catalog_locations(p, db));
+    }
+    out.extend(query_key_log_locations(p));
+    out
+}
+
+/// A bucket as a whole, then each of its prefixes worth a column; none for a bucket without
+/// a name.
+fn bucket_locations(p: &Platform, b: &Resource) -> Vec<Location> {
+    let mut out = Vec::new();
+    let account = p.account();
+    let Some(bucket) = b.prop(&["BucketName"]).and_then(|v| p.resolve(&b.stack, v)) else {
+        return out;
+    };
+    let zone = Zone::ALL
+        .into_iter()
+        .find(|z| p.names.bucket(*z) == bucket)
+        .map(|z| z.slug().to_owned())
+        .unwrap_or_else(|| bucket.clone());
+    let key = b
+        .prop(&["BucketEncryption", "ServerSideEncryptionConfiguration"])
+        .and_then(Value::as_sequence)
+        .and_then(|rules| rules.first())
+        .and_then(|r| r.get("ServerSideEncryptionByDefault"))
+        .filter(|d| d.get("SSEAlgorithm").and_then(Value::as_str) == Some("aws:kms"))
+        .and_then(|d| d.get("KMSMasterKeyID"))
+        .and_then(|v| p.resolve(&b.stack, v));
+    let location = |prefix: &str, label: &str| Location {
+        id: if prefix.is_empty() {
+            format!("s3:{zone}")
+        } else {
+            format!("s3:{zone}/{}", prefix.replace(account, "<account>"))
+        },
+        group: zone.clone(),
+        label: label.to_owned(),
+        name: format!("s3://{bucket}/{prefix}"),
+        kind: LocationKind::S3 {
+            bucket: bucket.clone(),
+            prefix: prefix.to_owned(),
+            key: key.clone(),
+        },
+    };
+    out.push(location("", "whole bucket"));
+    let mut prefixes = bucket_prefixes(p, &bucket, &zone);
+    prefixes.sort();
+    prefixes.dedup();
+    for prefix in prefixes {
+        out.push(location(&prefix, &prefix));
+    }
+    out
+}
+
+/// A Glue database, then each of its tables; none for a database without a name.
+fn catalog_locations(p: &Platform, db: &Resource) -> Vec<Location> {
+    let mut out = Vec::new();
     let part = p.partition();
     let (region, account) = (p.region(), p.account());
-    for b in p.of_type("AWS::S3::Bucket") {
-        let Some(bucket) = b.prop(&["BucketName"]).and_then(|v| p.resolve(&b.stack, v)) else {
-            continue;
-        };
-        let zone = Zone::ALL
-            .into_iter()
-            .find(|z| p.names.bucket(*z) == bucket)
-            .map(|z| z.slug().to_owned())
-            .unwrap_or_else(|| bucket.clone());
-        let key = b
-            .prop(&["BucketEncryption", "ServerSideEncryptionConfiguration"])
-            .and_then(Value::as_sequence)
-            .and_then(|rules| rules.first())
-            .and_then(|r| r.get("ServerSideEncryptionByDefault"))
-            .filter(|d| d.get("SSEAlgorithm").and_then(Value::as_str) == Some("aws:kms"))
-            .and_then(|d| d.get("KMSMasterKeyID"))
-            .and_then(|v| p.resolve(&b.stack, v));
-        let location = |prefix: &str, label: &str| Location {
-            id: if prefix.is_empty() {
-                format!("s3:{zone}")
-            } else {
-                format!("s3:{zone}/{}", prefix.replace(account, "<account>"))
-            },
-            group: zone.clone(),
-            label: label.to_owned(),
-            name: format!("s3://{bucket}/{prefix}"),
-            kind: LocationKind::S3 {
-                bucket: bucket.clone(),
-                prefix: prefix.to_owned(),
-                key: key.clone(),
-            },
-        };
-        out.push(location("", "whole bucket"));
-        let mut prefixes = bucket_prefixes(p, &bucket, &zone);
-        prefixes.sort();
-        prefixes.dedup();
-        for prefix in prefixes {
-            out.push(location(&prefix, &prefix));
-        }
-    }
     let catalog = format!("arn:{part}:glue:{region}:{account}:catalog");
-    for db in p.of_type("AWS::Glue::Database") {
-        let Some(name) = db.prop_str(&["DatabaseInput", "Name"]) else {
+    let Some(name) = db.prop_str(&["DatabaseInput", "Name"]) else {
+        return out;
+    };
+    let dataset = dataset_of_database(p, name);
+    let database = format!("arn:{part}:glue:{region}:{account}:database/{name}");
+    out.push(Location {
+        id: format!("glue:database/{dataset}"),
+        group: "catalog".to_owned(),
+        label: format!("database {name}"),
+        name: database.clone(),
+        kind: LocationKind::GlueDatabase {
+            catalog: catalog.clone(),
+            database: database.clone(),
+        },
+    });
+    for t in p.of_type("AWS::Glue::Table") {
+        let db_name = t
+            .prop(&["DatabaseName"])
+            .and_then(|v| p.resolve(&t.stack, v));
+        if db_name.as_deref() != Some(name) {
+            continue;
+        }
+        let Some(table) = t.prop_str(&["TableInput", "Name"]) else {
             continue;
         };
-        let dataset = dataset_of_database(p, name);
-        let database = format!("arn:{part}:glue:{region}:{account}:database/{name}");
+        let zone = t
+            .prop_str(&["TableInput", "Parameters", "dap:zone"])
+            .map(|z| format!(" ({z})"))
+            .unwrap_or_default();
+        let arn = format!("arn:{part}:glue:{region}:{account}:table/{name}/{table}");
         out.push(Location {
-            id: format!("glue:database/{dataset}"),
+            id: format!("glue:table/{dataset}/{table}"),
             group: "catalog".to_owned(),
-            label: format!("database {name}"),
-            name: database.clone(),
-            kind: LocationKind::GlueDatabase {
+            label: format!("{table}{zone}"),
+            name: arn.clone(),
+            kind: LocationKind::GlueTable {
                 catalog: catalog.clone(),
                 database: database.clone(),
+                table: arn,
             },
         });
-        for t in p.of_type("AWS::Glue::Table") {
-            let db_name = t
-                .prop(&["DatabaseName"])
-                .and_then(|v| p.resolve(&t.stack, v));
-            if db_name.as_deref() != Some(name) {
-                continue;
-            }
-            let Some(table) = t.prop_str(&["TableInput", "Name"]) else {
-                continue;
-            };
-            let zone = t
-                .prop_str(&["TableInput", "Parameters", "dap:zone"])
-                .map(|z| format!(" ({z})"))
-                .unwrap_or_default();
-            let arn = format!("arn:{part}:glue:{region}:{account}:table/{name}/{table}");
-            out.push(Location {
-                id: format!("glue:table/{dataset}/{table}"),
-                group: "catalog".to_owned(),
-                label: format!("{table}{zone}"),
-                name: arn.clone(),
-                kind: LocationKind::GlueTable {
-                    catalog: catalog.clone(),
-                    database: database.clone(),
-                    table: arn,
-                },
-            });
-        }
     }
+    out
+}
+
+/// The `query-keys-logs` group: the Athena workgroups, then the keys, then the log groups.
+fn query_key_log_locations(p: &Platform) -> Vec<Location> {
+    let mut out = Vec::new();
+    let part = p.partition();
+    let (region, account) = (p.region(), p.account());
     for wg in p.of_type("AWS::Athena::WorkGroup") {
         let Some(name) = wg.prop_str(&["Name"]) else {
             continue;
@@ -748,9 +773,25 @@ fn bucket_prefixes(p: &Platform, bucket: &str, zone: &str) -> Vec<String> {
 /// Every principal: the roles, who may assume them, and the services and account named in
 /// resource policies.
 fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Principal> {
+    let root = format!("arn:{}:iam::{}:root", p.partition(), p.account());
+    let (mut out, trusted_aws) = role_principals(p, policies);
+    let roles: Vec<Principal> = out.clone();
+    for a in assumers(p, &trusted_aws) {
+        out.push(assumer_principal(p, eval, &roles, a, &root));
+    }
+    let (services, root_named) = named_services(p, policies, &root);
+    for (name, first) in services {
+        out.push(service_principal(eval, &roles, name, first));
+    }
+    out.push(account_principal(root, root_named));
+    out
+}
+
+/// The roles, each with who its trust policy names, and every AWS principal those trust
+/// policies name, in first-seen order.
+fn role_principals(p: &Platform, policies: &Policies) -> (Vec<Principal>, Vec<String>) {
     let mut out: Vec<Principal> = Vec::new();
     let part = p.partition();
-    let root = format!("arn:{part}:iam::{}:root", p.account());
     let mut trusted_aws: Vec<String> = Vec::new();
     for r in p.of_type("AWS::IAM::Role") {
         let Some(name) = r.prop(&["RoleName"]).and_then(|v| p.resolve(&r.stack, v)) else {
@@ -791,8 +832,12 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
             trust,
         });
     }
-    // Who may assume the roles: the environment's principals first, then any other AWS
-    // principal a trust policy names.
+    (out, trusted_aws)
+}
+
+/// Who may assume the roles: the environment's principals first, then any other AWS
+/// principal a trust policy names; each once.
+fn assumers(p: &Platform, trusted_aws: &[String]) -> Vec<String> {
     let pr = &p.env.principals;
     let mut assumers: Vec<String> = Vec::new();
     for a in pr
@@ -800,61 +845,83 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
         .iter()
         .chain(&pr.analyst)
         .chain(&pr.auditor)
-        .chain(&trusted_aws)
+        .chain(trusted_aws)
     {
         if !assumers.contains(a) {
             assumers.push(a.clone());
         }
     }
-    let roles: Vec<Principal> = out.clone();
-    for a in assumers {
-        let mut assumes = Vec::new();
-        let mut trust = Vec::new();
-        for role in &roles {
-            let req = Request {
-                action: "sts:AssumeRole".to_owned(),
-                resources: vec![Target::one(&role.arn)],
-                resource_policy: Some((
-                    PolicyKind::Trust,
-                    role.arn.rsplit('/').next().unwrap_or_default().to_owned(),
-                )),
-                s3_prefix: None,
-            };
-            let name = a.rsplit('/').next().unwrap_or(&a).to_owned();
-            let who = if a == root {
-                Who::Root(&a)
-            } else {
-                Who::Role {
-                    name: &name,
-                    arn: &a,
-                }
-            };
-            let o = eval.decide(who, &req, Scope::All, Context::default());
-            if o.allowed {
-                assumes.push(role.id.clone());
-                trust.extend(o.grants);
-            }
-        }
-        let short = a.rsplit('/').next().unwrap_or(&a).to_owned();
-        let label = if assumes.is_empty() {
-            short
-        } else {
-            format!("{short} (assumes {})", assumes.join(", "))
+    assumers
+}
+
+/// The roles `who` may assume (their ids) and the trust statements that allow it.
+fn assumable(eval: &Evaluator<'_>, who: Who<'_>, roles: &[Principal]) -> (Vec<String>, Vec<usize>) {
+    let mut assumes = Vec::new();
+    let mut trust = Vec::new();
+    for role in roles {
+        let req = Request {
+            action: "sts:AssumeRole".to_owned(),
+            resources: vec![Target::one(&role.arn)],
+            resource_policy: Some((
+                PolicyKind::Trust,
+                role.arn.rsplit('/').next().unwrap_or_default().to_owned(),
+            )),
+            s3_prefix: None,
         };
-        out.push(Principal {
-            id: a.clone(),
-            label,
-            kind: PrincipalKind::Assumer,
-            arn: a.clone(),
-            defined_in: format!("environments/{}.yaml: principals", p.env.name),
-            description: String::new(),
-            assumed_by: Vec::new(),
-            assumes,
-            trust,
-        });
+        let o = eval.decide(who, &req, Scope::All, Context::default());
+        if o.allowed {
+            assumes.push(role.id.clone());
+            trust.extend(o.grants);
+        }
     }
-    // Services and the account, as resource policies name them, and the services that
-    // roles trust (they reach what those roles reach).
+    (assumes, trust)
+}
+
+/// One principal outside the platform that may assume roles, with the roles it assumes.
+fn assumer_principal(
+    p: &Platform,
+    eval: &Evaluator<'_>,
+    roles: &[Principal],
+    a: String,
+    root: &str,
+) -> Principal {
+    let name = a.rsplit('/').next().unwrap_or(&a).to_owned();
+    let who = if a == root {
+        Who::Root(&a)
+    } else {
+        Who::Role {
+            name: &name,
+            arn: &a,
+        }
+    };
+    let (assumes, trust) = assumable(eval, who, roles);
+    let short = a.rsplit('/').next().unwrap_or(&a).to_owned();
+    let label = if assumes.is_empty() {
+        short
+    } else {
+        format!("{short} (assumes {})", assumes.join(", "))
+    };
+    Principal {
+        id: a.clone(),
+        label,
+        kind: PrincipalKind::Assumer,
+        arn: a.clone(),
+        defined_in: format!("environments/{}.yaml: principals", p.env.name),
+        description: String::new(),
+        assumed_by: Vec::new(),
+        assumes,
+        trust,
+    }
+}
+
+/// Services and the account, as resource policies name them, and the services that roles
+/// trust (they reach what those roles reach): each service with the first statement naming
+/// it, and the first statement naming the account.
+fn named_services(
+    p: &Platform,
+    policies: &Policies,
+    root: &str,
+) -> (Vec<(String, String)>, Option<String>) {
     let mut services: Vec<(String, String)> = Vec::new();
     let mut root_named = None;
     for s in policies
@@ -881,7 +948,7 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
                     services.push((x.clone(), s.cite()));
                 }
                 PrincipalPattern::Aws(a)
-                    if (*a == root || a == p.account()) && root_named.is_none() =>
+                    if (a == root || a == p.account()) && root_named.is_none() =>
                 {
                     root_named = Some(s.cite());
                 }
@@ -889,43 +956,38 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
             }
         }
     }
-    for (name, first) in services {
-        let mut assumes = Vec::new();
-        let mut trust = Vec::new();
-        for role in &roles {
-            let req = Request {
-                action: "sts:AssumeRole".to_owned(),
-                resources: vec![Target::one(&role.arn)],
-                resource_policy: Some((
-                    PolicyKind::Trust,
-                    role.arn.rsplit('/').next().unwrap_or_default().to_owned(),
-                )),
-                s3_prefix: None,
-            };
-            let o = eval.decide(Who::Service(&name), &req, Scope::All, Context::default());
-            if o.allowed {
-                assumes.push(role.id.clone());
-                trust.extend(o.grants);
-            }
-        }
-        let label = if assumes.is_empty() {
-            name.clone()
-        } else {
-            format!("{name} (as {})", assumes.join(", "))
-        };
-        out.push(Principal {
-            id: format!("service:{name}"),
-            label,
-            kind: PrincipalKind::Service,
-            arn: name,
-            defined_in: first,
-            description: String::new(),
-            assumed_by: Vec::new(),
-            assumes,
-            trust,
-        });
+    (services, root_named)
+}
+
+/// One service principal, with the roles it may assume.
+fn service_principal(
+    eval: &Evaluator<'_>,
+    roles: &[Principal],
+    name: String,
+    first: String,
+) -> Principal {
+    let (assumes, trust) = assumable(eval, Who::Service(&name), roles);
+    let label = if assumes.is_empty() {
+        name.clone()
+    } else {
+        format!("{name} (as {})", assumes.join(", "))
+    };
+    Principal {
+        id: format!("service:{name}"),
+        label,
+        kind: PrincipalKind::Service,
+        arn: name,
+        defined_in: first,
+        description: String::new(),
+        assumed_by: Vec::new(),
+        assumes,
+        trust,
     }
-    out.push(Principal {
+}
+
+/// The account's administrators, reaching through IAM what resource policies leave to it.
+fn account_principal(root: String, root_named: Option<String>) -> Principal {
+    Principal {
         id: "account-root".to_owned(),
         label: "account administrators (through IAM)".to_owned(),
         kind: PrincipalKind::Account,
@@ -938,6 +1000,5 @@ fn principals(p: &Platform, policies: &Policies, eval: &Evaluator<'_>) -> Vec<Pr
         assumed_by: Vec::new(),
         assumes: Vec::new(),
         trust: Vec::new(),
-    });
-    out
+    }
 }
