@@ -6,7 +6,10 @@
 
 use serde::Serialize;
 
-use crate::access::PrincipalKind;
+use crate::access::{AccessMatrix, PrincipalKind};
+use crate::audit::Audit;
+use crate::encryption::{BucketFacts, Encryption};
+use crate::platform::Platform;
 use crate::Model;
 
 /// One difference.
@@ -115,6 +118,22 @@ pub fn facts(m: &Model) -> Vec<(String, String, String)> {
             .replace(underscored.as_str(), "{prefix}")
             .replace(p.env.account_id.as_str(), "{account}")
     };
+    let mut out = settings_facts(p);
+    let mut push = |section: &str, item: String, value: String| {
+        out.push((section.to_owned(), norm(&item), norm(&value)));
+    };
+    stack_facts(p, &mut push);
+    protection_facts(&m.encryption, &mut push);
+    audit_facts(&m.audit, &mut push);
+    access_facts(&m.access, &mut push);
+    out
+}
+
+/// Where the fact helpers put a fact: `(section, item, value)`, normalised by the caller.
+type Push<'a> = dyn FnMut(&str, String, String) + 'a;
+
+/// The environment's settings, flattened, its name left out; prefix and account as they are.
+fn settings_facts(p: &Platform) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> = Vec::new();
     let mut settings = Vec::new();
     flatten(
@@ -134,9 +153,11 @@ pub fn facts(m: &Model) -> Vec<(String, String, String)> {
         };
         out.push(("settings".to_owned(), k, shown));
     }
-    let mut push = |section: &str, item: String, value: String| {
-        out.push((section.to_owned(), norm(&item), norm(&value)));
-    };
+    out
+}
+
+/// Every stack with its resource count, and every resource with its type.
+fn stack_facts(p: &Platform, push: &mut Push<'_>) {
     for s in &p.stacks {
         push(
             "stacks",
@@ -147,7 +168,10 @@ pub fn facts(m: &Model) -> Vec<(String, String, String)> {
             push("stacks", format!("resource {}", r.path()), r.kind.clone());
         }
     }
-    let e = &m.encryption;
+}
+
+/// The protection level, retention policies, buckets, keys and other stores.
+fn protection_facts(e: &Encryption, push: &mut Push<'_>) {
     push(
         "protection",
         "protection level".into(),
@@ -166,32 +190,7 @@ pub fn facts(m: &Model) -> Vec<(String, String, String)> {
         );
     }
     for b in &e.buckets {
-        let z = &b.zone;
-        push(
-            "protection",
-            format!("bucket {z} encryption"),
-            format!("{} {}", b.encryption, b.key),
-        );
-        push(
-            "protection",
-            format!("bucket {z} TLS enforced"),
-            b.tls_enforced.to_string(),
-        );
-        push(
-            "protection",
-            format!("bucket {z} versioning"),
-            b.versioning.clone(),
-        );
-        push(
-            "protection",
-            format!("bucket {z} public access block"),
-            b.public_access.clone(),
-        );
-        push(
-            "protection",
-            format!("bucket {z} lifecycle"),
-            b.lifecycle.join("; "),
-        );
+        bucket_facts(b, push);
     }
     for k in &e.keys {
         push(
@@ -212,7 +211,41 @@ pub fn facts(m: &Model) -> Vec<(String, String, String)> {
             format!("{}; retention {}", s.encryption, s.retention),
         );
     }
-    for t in &m.audit.trails {
+}
+
+/// One bucket's encryption, TLS, versioning, public access block and lifecycle.
+fn bucket_facts(b: &BucketFacts, push: &mut Push<'_>) {
+    let z = &b.zone;
+    push(
+        "protection",
+        format!("bucket {z} encryption"),
+        format!("{} {}", b.encryption, b.key),
+    );
+    push(
+        "protection",
+        format!("bucket {z} TLS enforced"),
+        b.tls_enforced.to_string(),
+    );
+    push(
+        "protection",
+        format!("bucket {z} versioning"),
+        b.versioning.clone(),
+    );
+    push(
+        "protection",
+        format!("bucket {z} public access block"),
+        b.public_access.clone(),
+    );
+    push(
+        "protection",
+        format!("bucket {z} lifecycle"),
+        b.lifecycle.join("; "),
+    );
+}
+
+/// The trails, alarms, topic subscribers and budgets.
+fn audit_facts(audit: &Audit, push: &mut Push<'_>) {
+    for t in &audit.trails {
         push(
             "audit",
             format!("trail {}", t.name),
@@ -239,28 +272,31 @@ pub fn facts(m: &Model) -> Vec<(String, String, String)> {
             t.log_group_retention.clone(),
         );
     }
-    for a in &m.audit.alarms {
+    for a in &audit.alarms {
         push(
             "audit",
             format!("alarm {}", a.name),
             format!("{} → {}", a.condition, a.actions.join(", ")),
         );
     }
-    for t in &m.audit.topics {
+    for t in &audit.topics {
         push(
             "audit",
             format!("topic {} subscribers", t.name),
             t.subscribers.join(", "),
         );
     }
-    for b in &m.audit.budgets {
+    for b in &audit.budgets {
         push(
             "audit",
             format!("budget {}", b.name),
             format!("{}; {}", b.limit, b.notifications.join("; ")),
         );
     }
-    let a = &m.access;
+}
+
+/// Every cell of the access matrix, the assumers' rows left out.
+fn access_facts(a: &AccessMatrix, push: &mut Push<'_>) {
     for (pi, pr) in a.principals.iter().enumerate() {
         if pr.kind == PrincipalKind::Assumer {
             continue;
@@ -273,5 +309,4 @@ pub fn facts(m: &Model) -> Vec<(String, String, String)> {
             );
         }
     }
-    out
 }
