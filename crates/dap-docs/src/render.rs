@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 use tera::Tera;
 
-use crate::access::{Cell, Level, LocationKind, PrincipalKind};
+use crate::access::{AccessMatrix, Cell, Level, LocationKind, PrincipalKind};
 use crate::compare::{Comparison, SECTIONS};
 use crate::{Docs, DocsError, Model};
 
@@ -451,17 +451,43 @@ fn group_title(m: &Model, group: &str) -> String {
     }
 }
 
+/// The access report's context: principals, the matrix at a glance and per group, why each
+/// cell has its level, and the statements cited.
 fn access_context(m: &Model) -> Value {
     let a = &m.access;
     let pol = &m.policies;
-    let mut groups: Vec<String> = Vec::new();
-    for l in &a.locations {
-        if !groups.contains(&l.group) {
-            groups.push(l.group.clone());
-        }
-    }
-    let principals: Vec<Value> = a
-        .principals
+    let principals = principal_rows(m);
+    let glance = glance(a);
+    let tables = group_tables(m);
+    let why = cell_reasons(m);
+    let statements = statement_appendix(m);
+    let without_tls: Vec<String> = a
+        .without_tls
+        .iter()
+        .map(|(p, l)| format!("{p} on {l}"))
+        .collect();
+    let why_cells: usize = why
+        .iter()
+        .map(|p| p["items"].as_array().map_or(0, Vec::len))
+        .sum();
+    json!({
+        "principals": principals,
+        "glance": glance,
+        "tables": tables,
+        "why": why,
+        "why_cells": why_cells,
+        "statements": statements,
+        "without_tls": without_tls,
+        "locations": a.locations.len(),
+        "statement_count": pol.statements.len(),
+    })
+}
+
+/// Each principal: its kind in words, who assumes it or what it assumes, its trust statements.
+fn principal_rows(m: &Model) -> Vec<Value> {
+    let a = &m.access;
+    let pol = &m.policies;
+    a.principals
         .iter()
         .map(|pr| {
             let kind = match pr.kind {
@@ -488,7 +514,11 @@ fn access_context(m: &Model) -> Value {
                 "trust": trust.join(", "),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The matrix at a glance: whole buckets and the other non-catalog locations as columns.
+fn glance(a: &AccessMatrix) -> Value {
     let glance_cols: Vec<usize> = a
         .locations
         .iter()
@@ -500,7 +530,7 @@ fn access_context(m: &Model) -> Value {
         })
         .map(|(i, _)| i)
         .collect();
-    let glance = json!({
+    json!({
         "columns": glance_cols.iter().map(|i| {
             let l = &a.locations[*i];
             match &l.kind {
@@ -512,8 +542,20 @@ fn access_context(m: &Model) -> Value {
             "label": pr.label,
             "cells": glance_cols.iter().map(|li| cell(&a.cells[pi][*li])).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-    });
-    let tables: Vec<Value> = groups
+    })
+}
+
+/// One table per location group, with the principals that have some access there (roles
+/// and assumers always).
+fn group_tables(m: &Model) -> Vec<Value> {
+    let a = &m.access;
+    let mut groups: Vec<String> = Vec::new();
+    for l in &a.locations {
+        if !groups.contains(&l.group) {
+            groups.push(l.group.clone());
+        }
+    }
+    groups
         .iter()
         .map(|g| {
             let cols: Vec<usize> = a
@@ -545,7 +587,13 @@ fn access_context(m: &Model) -> Value {
                 "rows": rows,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Per principal, every location it reaches with the statements that give it that level.
+fn cell_reasons(m: &Model) -> Vec<Value> {
+    let a = &m.access;
+    let pol = &m.policies;
     let mut why = Vec::new();
     for (pi, pr) in a.principals.iter().enumerate() {
         let mut items = Vec::new();
@@ -581,7 +629,12 @@ fn access_context(m: &Model) -> Value {
             why.push(json!({ "principal": pr.label, "kind": pr.kind, "items": items }));
         }
     }
-    let statements: Vec<Value> = pol
+    why
+}
+
+/// Every policy statement, for the appendix: cite, anchor, kind, what it is attached to, YAML.
+fn statement_appendix(m: &Model) -> Vec<Value> {
+    m.policies
         .statements
         .iter()
         .map(|s| {
@@ -593,27 +646,7 @@ fn access_context(m: &Model) -> Value {
                 "yaml": s.yaml.trim_end(),
             })
         })
-        .collect();
-    let without_tls: Vec<String> = a
-        .without_tls
-        .iter()
-        .map(|(p, l)| format!("{p} on {l}"))
-        .collect();
-    let why_cells: usize = why
-        .iter()
-        .map(|p| p["items"].as_array().map_or(0, Vec::len))
-        .sum();
-    json!({
-        "principals": principals,
-        "glance": glance,
-        "tables": tables,
-        "why": why,
-        "why_cells": why_cells,
-        "statements": statements,
-        "without_tls": without_tls,
-        "locations": a.locations.len(),
-        "statement_count": pol.statements.len(),
-    })
+        .collect()
 }
 
 /// A matrix cell: its words (`read (part; via Athena)`), its level (`read`, the heat map's
