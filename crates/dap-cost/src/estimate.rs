@@ -654,25 +654,11 @@ impl<'a> Cx<'a> {
         if let Some(why) = types::free(r.ty) {
             return Ok(Priced::Free(why.to_owned()));
         }
-        let u = self.usage;
         Ok(match r.ty {
             "AWS::KMS::Key" => self.kms_key(r),
             "AWS::S3::Bucket" => self.bucket(i, r)?,
             "AWS::Glue::Job" => self.glue_job(i, r)?,
-            "AWS::Glue::Crawler" => {
-                let runs = self.runs(i, &mut Vec::new()).map_err(|e| r.unpriceable(e))?;
-                Priced::Lines(vec![line(
-                    "glue.crawler_dpu_hour",
-                    CRAWLER_DPU * CRAWLER_MINUTES / 60.0 * runs.per_month,
-                    format!(
-                        "{} DPU (assumed: AWS sizes crawlers) × {} min (the minimum a run) × {} runs ({})",
-                        q(CRAWLER_DPU),
-                        q(CRAWLER_MINUTES),
-                        q(runs.per_month),
-                        runs.why
-                    ),
-                )])
-            }
+            "AWS::Glue::Crawler" => self.crawler(i, r)?,
             "AWS::Athena::WorkGroup" => self.workgroup(r),
             "AWS::CloudTrail::Trail" => self.trail(r)?,
             "AWS::CloudWatch::Alarm" => self.alarm(i, r)?,
@@ -682,39 +668,77 @@ impl<'a> Cx<'a> {
                 "one dashboard",
             )]),
             "AWS::Logs::LogGroup" => self.log_group(r)?,
-            "AWS::Logs::MetricFilter" => {
-                let metrics: Vec<String> = r
-                    .prop("MetricTransformations")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .map(|t| {
-                        format!(
-                            "{}/{}",
-                            t.get("MetricNamespace").and_then(text).unwrap_or("?"),
-                            t.get("MetricName").and_then(text).unwrap_or("?")
-                        )
-                    })
-                    .collect();
-                let n = metrics.len().max(1) as f64;
-                Priced::Lines(vec![line(
-                    "cloudwatch.metric_month",
-                    n,
-                    format!(
-                        "{} it publishes: {}",
-                        if metrics.len() > 1 { "the custom metrics" } else { "the custom metric" },
-                        metrics.join(", ")
-                    ),
-                )])
+            "AWS::Logs::MetricFilter" => metric_filter(r),
+            "AWS::SNS::Topic" => self.topic(),
+            "AWS::SNS::Subscription" => self.subscription(r)?,
+            "AWS::EC2::Instance" => self.instance(r)?,
+            "AWS::Budgets::Budget" => Priced::Lines(vec![line(
+                "budgets.budget_day",
+                DAYS_PER_MONTH,
+                "days in a month (AWS's free budgets ignored)",
+            )]),
+            "AWS::Events::Rule" => events_rule(r)?,
+            "AWS::SSM::Parameter" => ssm_parameter(r)?,
+            _ => {
+                return Err(CostError::UnknownType {
+                    stack: r.stack_name.to_owned(),
+                    logical_id: r.id.to_owned(),
+                    resource_type: r.ty.to_owned(),
+                })
             }
-            "AWS::SNS::Topic" => {
+        })
+    }
+
+    /// A crawler: its DPU-hours at the minimum run length, times its runs a month.
+    fn crawler(&self, i: usize, r: &Res<'_>) -> Result<Priced, CostError> {
+        let runs = self
+            .runs(i, &mut Vec::new())
+            .map_err(|e| r.unpriceable(e))?;
+        Ok(Priced::Lines(vec![line(
+            "glue.crawler_dpu_hour",
+            CRAWLER_DPU * CRAWLER_MINUTES / 60.0 * runs.per_month,
+            format!(
+                "{} DPU (assumed: AWS sizes crawlers) × {} min (the minimum a run) × {} runs ({})",
+                q(CRAWLER_DPU),
+                q(CRAWLER_MINUTES),
+                q(runs.per_month),
+                runs.why
+            ),
+        )]))
+    }
+
+    /// A topic: one publish per alarm notification, spread over the topics.
+    fn topic(&self) -> Priced {
+        let u = self.usage;
+        let per_topic =
+            f64::from(u.alarm_notifications_per_month) / self.count("AWS::SNS::Topic") as f64;
+        Priced::Lines(vec![line(
+            "sns.request",
+            per_topic,
+            format!(
+                "one publish per notification{} (usage.alarm_notifications_per_month)",
+                spread(
+                    u.alarm_notifications_per_month.into(),
+                    self.count("AWS::SNS::Topic"),
+                    "topics"
+                )
+            ),
+        )])
+    }
+
+    /// A subscription: an email per notification; SQS and Lambda deliveries are free.
+    fn subscription(&self, r: &Res<'_>) -> Result<Priced, CostError> {
+        let u = self.usage;
+        let protocol = r.prop("Protocol").and_then(text).unwrap_or("");
+        Ok(match protocol {
+            "email" | "email-json" => {
                 let per_topic = f64::from(u.alarm_notifications_per_month)
-                    / self.count("AWS::SNS::Topic") as f64;
+                    / self.count("AWS::SNS::Topic").max(1) as f64;
                 Priced::Lines(vec![line(
-                    "sns.request",
+                    "sns.email_notification",
                     per_topic,
                     format!(
-                        "one publish per notification{} (usage.alarm_notifications_per_month)",
+                        "one email per notification{} (usage.alarm_notifications_per_month)",
                         spread(
                             u.alarm_notifications_per_month.into(),
                             self.count("AWS::SNS::Topic"),
@@ -723,59 +747,14 @@ impl<'a> Cx<'a> {
                     ),
                 )])
             }
-            "AWS::SNS::Subscription" => {
-                let protocol = r.prop("Protocol").and_then(text).unwrap_or("");
-                match protocol {
-                    "email" | "email-json" => {
-                        let per_topic = f64::from(u.alarm_notifications_per_month)
-                            / self.count("AWS::SNS::Topic").max(1) as f64;
-                        Priced::Lines(vec![line(
-                            "sns.email_notification",
-                            per_topic,
-                            format!(
-                                "one email per notification{} (usage.alarm_notifications_per_month)",
-                                spread(
-                                    u.alarm_notifications_per_month.into(),
-                                    self.count("AWS::SNS::Topic"),
-                                    "topics"
-                                )
-                            ),
-                        )])
-                    }
-                    "sqs" | "lambda" => Priced::Free(format!(
-                        "deliveries to {} cost nothing",
-                        if protocol == "sqs" { "SQS" } else { "Lambda" }
-                    )),
-                    other => {
-                        return Err(r.unpriceable(format!(
-                            "`{other}` deliveries have no price in the table (email, email-json, sqs and lambda are priced)"
-                        )))
-                    }
-                }
-            }
-            "AWS::EC2::Instance" => self.instance(r)?,
-            "AWS::Budgets::Budget" => Priced::Lines(vec![line(
-                "budgets.budget_day",
-                DAYS_PER_MONTH,
-                "days in a month (AWS's free budgets ignored)",
-            )]),
-            "AWS::Events::Rule" => events_rule(r)?,
-            "AWS::SSM::Parameter" => match r.prop("Tier").and_then(text) {
-                None | Some("Standard") => {
-                    Priced::Free("standard-tier parameters cost nothing".to_owned())
-                }
-                Some(tier) => {
-                    return Err(r.unpriceable(format!(
-                        "the `{tier}` tier has no price in the table (standard-tier parameters are free)"
-                    )))
-                }
-            },
-            _ => {
-                return Err(CostError::UnknownType {
-                    stack: r.stack_name.to_owned(),
-                    logical_id: r.id.to_owned(),
-                    resource_type: r.ty.to_owned(),
-                })
+            "sqs" | "lambda" => Priced::Free(format!(
+                "deliveries to {} cost nothing",
+                if protocol == "sqs" { "SQS" } else { "Lambda" }
+            )),
+            other => {
+                return Err(r.unpriceable(format!(
+                    "`{other}` deliveries have no price in the table (email, email-json, sqs and lambda are priced)"
+                )))
             }
         })
     }
@@ -1325,4 +1304,47 @@ fn events_rule(r: &Res<'_>) -> Result<Priced, CostError> {
     Err(r.unpriceable(
         "a rule on custom events: they are billed when published (`events.custom_event`), and the usage assumptions say nothing about them",
     ))
+}
+
+/// A metric filter: one custom metric a month for each metric it publishes (at least one).
+fn metric_filter(r: &Res<'_>) -> Priced {
+    let metrics: Vec<String> = r
+        .prop("MetricTransformations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            format!(
+                "{}/{}",
+                t.get("MetricNamespace").and_then(text).unwrap_or("?"),
+                t.get("MetricName").and_then(text).unwrap_or("?")
+            )
+        })
+        .collect();
+    let n = metrics.len().max(1) as f64;
+    Priced::Lines(vec![line(
+        "cloudwatch.metric_month",
+        n,
+        format!(
+            "{} it publishes: {}",
+            if metrics.len() > 1 {
+                "the custom metrics"
+            } else {
+                "the custom metric"
+            },
+            metrics.join(", ")
+        ),
+    )])
+}
+
+/// An SSM parameter: free in the standard tier; any other tier has no price.
+fn ssm_parameter(r: &Res<'_>) -> Result<Priced, CostError> {
+    Ok(match r.prop("Tier").and_then(text) {
+        None | Some("Standard") => Priced::Free("standard-tier parameters cost nothing".to_owned()),
+        Some(tier) => {
+            return Err(r.unpriceable(format!(
+                "the `{tier}` tier has no price in the table (standard-tier parameters are free)"
+            )))
+        }
+    })
 }
