@@ -126,6 +126,31 @@ pub fn build(env: &Environment, names: &Names) -> Template {
     );
     let logs_key = b.key_arn(Key::Logs);
     let topic = r#ref("AlarmTopic");
+    add_alarm_topic(&mut b, env, names, logs_key, &topic);
+    let mut alarm_ids = add_cis_alarms(&mut b, names, &topic);
+    alarm_ids.push(add_glue_failure_alert(&mut b, env, names, &topic));
+    alarm_ids.extend(add_quality_alarms(&mut b, env, names, &topic));
+    b.add(
+        "Dashboard",
+        ResourceEntry::new(cloudwatch::Dashboard {
+            dashboard_name: names.named("platform"),
+            dashboard_body: dashboard(env, names, &alarm_ids).into(),
+        }),
+    );
+    add_budget(&mut b, env, names, &topic);
+    b.output("AlarmTopicArn", "the alarm topic", topic);
+    b.finish()
+}
+
+/// The alarm topic (encrypted with the logs key), its policy (the publishing services, TLS
+/// only) and an email subscription per address.
+fn add_alarm_topic(
+    b: &mut Builder<'_>,
+    env: &Environment,
+    names: &Names,
+    logs_key: Value<String>,
+    topic: &Value<String>,
+) {
     b.add(
         "AlarmTopic",
         ResourceEntry::new(sns::Topic {
@@ -175,6 +200,11 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             }),
         );
     }
+}
+
+/// The CIS 4.1–4.15 metric filters on the trail's log group, each with its alarm; the alarm
+/// names.
+fn add_cis_alarms(b: &mut Builder<'_>, names: &Names, topic: &Value<String>) -> Vec<String> {
     let namespace = format!("dap/{}/cis", names.prefix());
     let log_group: Value<String> = names.trail_log_group().into();
     let mut alarm_ids = Vec::new();
@@ -206,6 +236,17 @@ pub fn build(env: &Environment, names: &Names) -> Template {
         );
         alarm_ids.push(alarm_name);
     }
+    alarm_ids
+}
+
+/// The rule that forwards failed, timed-out or errored Glue runs to the topic, and the alarm
+/// on its matches; the alarm's name.
+fn add_glue_failure_alert(
+    b: &mut Builder<'_>,
+    env: &Environment,
+    names: &Names,
+    topic: &Value<String>,
+) -> String {
     let jobs: Vec<String> = env
         .datasets
         .keys()
@@ -244,9 +285,18 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             topic.clone(),
         )),
     );
-    alarm_ids.push(failed_alarm);
-    // A run whose data breaks a quality rule (pipelines/quality/): the job publishes how
-    // many rules failed; one alarm per job.
+    failed_alarm
+}
+
+/// A run whose data breaks a quality rule (pipelines/quality/): the job publishes how many
+/// rules failed; one alarm per job that has rulesets. The alarm names.
+fn add_quality_alarms(
+    b: &mut Builder<'_>,
+    env: &Environment,
+    names: &Names,
+    topic: &Value<String>,
+) -> Vec<String> {
+    let mut alarm_ids = Vec::new();
     let quality_namespace = names.quality_namespace();
     for dataset in env.datasets.keys() {
         for job in ["clean", "curate"] {
@@ -273,13 +323,11 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             alarm_ids.push(alarm_name);
         }
     }
-    b.add(
-        "Dashboard",
-        ResourceEntry::new(cloudwatch::Dashboard {
-            dashboard_name: names.named("platform"),
-            dashboard_body: dashboard(env, names, &alarm_ids).into(),
-        }),
-    );
+    alarm_ids
+}
+
+/// The monthly cost budget, alerting the topic at each threshold.
+fn add_budget(b: &mut Builder<'_>, env: &Environment, names: &Names, topic: &Value<String>) {
     b.add(
         "MonthlyBudget",
         ResourceEntry::new(budgets::Budget {
@@ -312,8 +360,6 @@ pub fn build(env: &Environment, names: &Names) -> Template {
         })
         .depends_on("AlarmTopicPolicy"),
     );
-    b.output("AlarmTopicArn", "the alarm topic", topic);
-    b.finish()
 }
 
 fn alarm(
