@@ -4,7 +4,7 @@
 
 use dap_cfn::policy::{PolicyDocument, Statement};
 use dap_cfn::resources::{ec2, iam};
-use dap_cfn::{base64, get_att, r#ref, ResourceEntry, Template};
+use dap_cfn::{base64, get_att, r#ref, ResourceEntry, Template, Value};
 use dap_config::{Environment, Protection};
 
 use crate::assets::{report_file, REPORT_FILES};
@@ -25,8 +25,30 @@ pub fn build(env: &Environment, names: &Names) -> Template {
     );
     let host = &env.reporting_host;
     let data_key = b.key_arn(Key::Data);
+    add_security_group(&mut b, names, host);
+    add_host_role(&mut b, env, names, &data_key);
+    add_launch_template(&mut b, env, names, data_key);
+    b.add(
+        "ReportingHost",
+        ResourceEntry::new(ec2::Instance {
+            launch_template: ec2::LaunchTemplateRef {
+                launch_template_id: r#ref("ReportingLaunchTemplate"),
+                version: get_att("ReportingLaunchTemplate", "LatestVersionNumber"),
+            },
+            tags: b.tags(),
+        }),
+    );
+    b.output(
+        "ReportingHostId",
+        "the report server's instance id",
+        r#ref("ReportingHost"),
+    );
+    b.finish()
+}
+
+/// The host's security group: HTTPS in from the allowed networks, the egress [`egress`] gives.
+fn add_security_group(b: &mut Builder<'_>, names: &Names, host: &dap_config::ReportingHost) {
     let vpc_id = host.vpc_id.clone().unwrap_or_default();
-    let subnet_id = host.subnet_id.clone().unwrap_or_default();
     b.add(
         "ReportingSecurityGroup",
         ResourceEntry::new(ec2::SecurityGroup {
@@ -49,6 +71,11 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             tags: b.tags(),
         }),
     );
+}
+
+/// The host's role (EC2 trust), its managed policy (the SSM agent, then what the reports
+/// read) and its instance profile.
+fn add_host_role(b: &mut Builder<'_>, env: &Environment, names: &Names, data_key: &Value<String>) {
     let role = "reporting-host";
     b.add(
         "ReportingHostRole",
@@ -82,7 +109,7 @@ pub fn build(env: &Environment, names: &Names) -> Template {
     statements.extend(reporting_host_statements(
         env,
         names,
-        &data_key,
+        data_key,
         QUERY_DATASET,
     ));
     b.add(
@@ -101,6 +128,18 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             roles: vec![r#ref("ReportingHostRole")],
         }),
     );
+}
+
+/// The hardened launch template: IMDSv2, encrypted EBS with the data key, no public IP, the
+/// first-boot script as user data.
+fn add_launch_template(
+    b: &mut Builder<'_>,
+    env: &Environment,
+    names: &Names,
+    data_key: Value<String>,
+) {
+    let host = &env.reporting_host;
+    let subnet_id = host.subnet_id.clone().unwrap_or_default();
     b.add(
         "ReportingLaunchTemplate",
         ResourceEntry::new(ec2::LaunchTemplate {
@@ -140,22 +179,6 @@ pub fn build(env: &Environment, names: &Names) -> Template {
             },
         }),
     );
-    b.add(
-        "ReportingHost",
-        ResourceEntry::new(ec2::Instance {
-            launch_template: ec2::LaunchTemplateRef {
-                launch_template_id: r#ref("ReportingLaunchTemplate"),
-                version: get_att("ReportingLaunchTemplate", "LatestVersionNumber"),
-            },
-            tags: b.tags(),
-        }),
-    );
-    b.output(
-        "ReportingHostId",
-        "the report server's instance id",
-        r#ref("ReportingHost"),
-    );
-    b.finish()
 }
 
 /// The first-boot script: [`BOOTSTRAP`] with the environment's settings exported after its
