@@ -280,160 +280,176 @@ fn logs_key_through_logs(names: &Names, keys: &Keys) -> Statement {
 /// The statements of a role's policy.
 pub fn statements(env: &Environment, names: &Names, keys: &Keys, role: RoleKind) -> Vec<Statement> {
     match role {
-        RoleKind::GlueClean => {
-            let mut s = vec![
-                list_bucket("ListLanding", env, names, Zone::Landing),
-                Statement::allow(
-                    "ReadLandingYears",
-                    READ_OBJECTS,
-                    year_objects(env, names, Zone::Landing),
-                ),
-                list_bucket("ListRaw", env, names, Zone::Raw),
-                Statement::allow(
-                    "WriteRawTables",
-                    WRITE_OBJECTS,
-                    dataset_objects(env, names, Zone::Raw),
-                ),
-                Statement::allow(
-                    "WriteQualityReports",
-                    &["s3:PutObject"],
-                    vec![names.objects_arn(Zone::Raw, "_quality/")],
-                ),
-                Statement::allow(
-                    "UpdateRawPartitions",
-                    CATALOG_PARTITIONS,
-                    catalog_arns(names, env, Some("raw")),
-                ),
-            ];
-            s.extend(glue_job_common(env, names, keys, "clean"));
-            s
-        }
-        RoleKind::GlueCurate => {
-            let mut s = vec![
-                list_bucket("ListRaw", env, names, Zone::Raw),
-                Statement::allow(
-                    "ReadRawTables",
-                    READ_OBJECTS,
-                    dataset_objects(env, names, Zone::Raw),
-                ),
-                list_bucket("ListCurated", env, names, Zone::Curated),
-                Statement::allow(
-                    "WriteCuratedTables",
-                    WRITE_OBJECTS,
-                    dataset_objects(env, names, Zone::Curated),
-                ),
-                Statement::allow(
-                    "WriteQualityReports",
-                    &["s3:PutObject"],
-                    vec![names.objects_arn(Zone::Curated, "_quality/")],
-                ),
-                Statement::allow("ReadCatalog", CATALOG_READ, catalog_arns(names, env, None)),
-            ];
-            s.extend(glue_job_common(env, names, keys, "curate"));
-            s
-        }
-        RoleKind::GlueCrawler => vec![
-            list_bucket("ListRaw", env, names, Zone::Raw),
-            Statement::allow(
-                "ReadRawTables",
-                READ_OBJECTS,
-                dataset_objects(env, names, Zone::Raw),
-            ),
-            list_bucket("ListCurated", env, names, Zone::Curated),
-            Statement::allow(
-                "ReadCuratedTables",
-                READ_OBJECTS,
-                dataset_objects(env, names, Zone::Curated),
-            ),
-            Statement::allow(
-                "UpdatePartitions",
-                CATALOG_PARTITIONS,
-                catalog_arns(names, env, None),
-            ),
-            Statement::allow("DecryptData", DECRYPT, vec![keys.data.clone()]),
-            logs_key_through_logs(names, keys),
-            glue_logs(names, &[names.glue_crawler_log_group()]),
-        ],
-        RoleKind::DataEngineer => {
-            let jobs: Vec<Value<String>> = env
-                .datasets
-                .keys()
-                .flat_map(|d| {
-                    ["clean", "curate"]
-                        .map(|j| names.local_arn("glue", &format!("job/{}", names.job(d, j))))
-                })
-                .collect();
-            let triggers: Vec<Value<String>> = env
-                .datasets
-                .keys()
-                .flat_map(|d| {
-                    ["clean", "curate"].map(|j| {
-                        names.local_arn("glue", &format!("trigger/{}", names.trigger(d, j)))
-                    })
-                })
-                .collect();
-            let crawlers = env
-                .datasets
-                .keys()
-                .map(|d| names.local_arn("glue", &format!("crawler/{}", names.crawler(d))))
-                .collect();
-            vec![
-                list_bucket("ListLanding", env, names, Zone::Landing),
-                Statement::allow(
-                    "LoadLanding",
-                    WRITE_OBJECTS,
-                    dataset_objects(env, names, Zone::Landing),
-                ),
-                list_bucket("ListRaw", env, names, Zone::Raw),
-                Statement::allow(
-                    "ManageRaw",
-                    WRITE_OBJECTS,
-                    dataset_objects(env, names, Zone::Raw),
-                ),
-                Statement::allow(
-                    "ReadQualityReports",
-                    READ_OBJECTS,
-                    vec![
-                        names.objects_arn(Zone::Raw, "_quality/"),
-                        names.objects_arn(Zone::Curated, "_quality/"),
-                    ],
-                ),
-                list_bucket("ListCurated", env, names, Zone::Curated),
-                Statement::allow(
-                    "ReadCurated",
-                    READ_OBJECTS,
-                    dataset_objects(env, names, Zone::Curated),
-                ),
-                Statement::allow("UseDataKey", USE_DATA_KEY, vec![keys.data.clone()]),
-                // Jobs run through their on-demand triggers (no argument overrides): no
-                // `glue:StartJobRun`, which would let the caller change the script or install
-                // modules and run them as the job's role.
-                Statement::allow(
-                    "WatchJobs",
-                    &[
-                        "glue:BatchStopJobRun",
-                        "glue:GetJob",
-                        "glue:GetJobRun",
-                        "glue:GetJobRuns",
-                    ],
-                    jobs,
-                ),
-                Statement::allow(
-                    "RunJobsAsDeployed",
-                    &["glue:GetTrigger", "glue:StartTrigger"],
-                    triggers,
-                ),
-                Statement::allow(
-                    "RunCrawlers",
-                    &["glue:GetCrawler", "glue:StartCrawler"],
-                    crawlers,
-                ),
-                Statement::allow("ReadCatalog", CATALOG_READ, catalog_arns(names, env, None)),
-            ]
-        }
+        RoleKind::GlueClean => glue_clean_statements(env, names, keys),
+        RoleKind::GlueCurate => glue_curate_statements(env, names, keys),
+        RoleKind::GlueCrawler => glue_crawler_statements(env, names, keys),
+        RoleKind::DataEngineer => data_engineer_statements(env, names, keys),
         RoleKind::Analyst => analyst_statements(env, names, &keys.data),
         RoleKind::Auditor => auditor_statements(names, keys),
     }
+}
+
+/// The clean job: read the landing years, write the raw tables, their quality reports and
+/// partitions.
+fn glue_clean_statements(env: &Environment, names: &Names, keys: &Keys) -> Vec<Statement> {
+    let mut s = vec![
+        list_bucket("ListLanding", env, names, Zone::Landing),
+        Statement::allow(
+            "ReadLandingYears",
+            READ_OBJECTS,
+            year_objects(env, names, Zone::Landing),
+        ),
+        list_bucket("ListRaw", env, names, Zone::Raw),
+        Statement::allow(
+            "WriteRawTables",
+            WRITE_OBJECTS,
+            dataset_objects(env, names, Zone::Raw),
+        ),
+        Statement::allow(
+            "WriteQualityReports",
+            &["s3:PutObject"],
+            vec![names.objects_arn(Zone::Raw, "_quality/")],
+        ),
+        Statement::allow(
+            "UpdateRawPartitions",
+            CATALOG_PARTITIONS,
+            catalog_arns(names, env, Some("raw")),
+        ),
+    ];
+    s.extend(glue_job_common(env, names, keys, "clean"));
+    s
+}
+
+/// The curate job: read the raw tables and the catalog, write the curated tables and their
+/// quality reports.
+fn glue_curate_statements(env: &Environment, names: &Names, keys: &Keys) -> Vec<Statement> {
+    let mut s = vec![
+        list_bucket("ListRaw", env, names, Zone::Raw),
+        Statement::allow(
+            "ReadRawTables",
+            READ_OBJECTS,
+            dataset_objects(env, names, Zone::Raw),
+        ),
+        list_bucket("ListCurated", env, names, Zone::Curated),
+        Statement::allow(
+            "WriteCuratedTables",
+            WRITE_OBJECTS,
+            dataset_objects(env, names, Zone::Curated),
+        ),
+        Statement::allow(
+            "WriteQualityReports",
+            &["s3:PutObject"],
+            vec![names.objects_arn(Zone::Curated, "_quality/")],
+        ),
+        Statement::allow("ReadCatalog", CATALOG_READ, catalog_arns(names, env, None)),
+    ];
+    s.extend(glue_job_common(env, names, keys, "curate"));
+    s
+}
+
+/// The crawler: read the raw and curated tables, update partitions, write its log group.
+fn glue_crawler_statements(env: &Environment, names: &Names, keys: &Keys) -> Vec<Statement> {
+    vec![
+        list_bucket("ListRaw", env, names, Zone::Raw),
+        Statement::allow(
+            "ReadRawTables",
+            READ_OBJECTS,
+            dataset_objects(env, names, Zone::Raw),
+        ),
+        list_bucket("ListCurated", env, names, Zone::Curated),
+        Statement::allow(
+            "ReadCuratedTables",
+            READ_OBJECTS,
+            dataset_objects(env, names, Zone::Curated),
+        ),
+        Statement::allow(
+            "UpdatePartitions",
+            CATALOG_PARTITIONS,
+            catalog_arns(names, env, None),
+        ),
+        Statement::allow("DecryptData", DECRYPT, vec![keys.data.clone()]),
+        logs_key_through_logs(names, keys),
+        glue_logs(names, &[names.glue_crawler_log_group()]),
+    ]
+}
+
+/// Data engineers: load landing, manage raw, read curated and quality reports, run the jobs
+/// (through their triggers) and crawlers.
+fn data_engineer_statements(env: &Environment, names: &Names, keys: &Keys) -> Vec<Statement> {
+    let jobs: Vec<Value<String>> = env
+        .datasets
+        .keys()
+        .flat_map(|d| {
+            ["clean", "curate"]
+                .map(|j| names.local_arn("glue", &format!("job/{}", names.job(d, j))))
+        })
+        .collect();
+    let triggers: Vec<Value<String>> = env
+        .datasets
+        .keys()
+        .flat_map(|d| {
+            ["clean", "curate"]
+                .map(|j| names.local_arn("glue", &format!("trigger/{}", names.trigger(d, j))))
+        })
+        .collect();
+    let crawlers = env
+        .datasets
+        .keys()
+        .map(|d| names.local_arn("glue", &format!("crawler/{}", names.crawler(d))))
+        .collect();
+    vec![
+        list_bucket("ListLanding", env, names, Zone::Landing),
+        Statement::allow(
+            "LoadLanding",
+            WRITE_OBJECTS,
+            dataset_objects(env, names, Zone::Landing),
+        ),
+        list_bucket("ListRaw", env, names, Zone::Raw),
+        Statement::allow(
+            "ManageRaw",
+            WRITE_OBJECTS,
+            dataset_objects(env, names, Zone::Raw),
+        ),
+        Statement::allow(
+            "ReadQualityReports",
+            READ_OBJECTS,
+            vec![
+                names.objects_arn(Zone::Raw, "_quality/"),
+                names.objects_arn(Zone::Curated, "_quality/"),
+            ],
+        ),
+        list_bucket("ListCurated", env, names, Zone::Curated),
+        Statement::allow(
+            "ReadCurated",
+            READ_OBJECTS,
+            dataset_objects(env, names, Zone::Curated),
+        ),
+        Statement::allow("UseDataKey", USE_DATA_KEY, vec![keys.data.clone()]),
+        // Jobs run through their on-demand triggers (no argument overrides): no
+        // `glue:StartJobRun`, which would let the caller change the script or install
+        // modules and run them as the job's role.
+        Statement::allow(
+            "WatchJobs",
+            &[
+                "glue:BatchStopJobRun",
+                "glue:GetJob",
+                "glue:GetJobRun",
+                "glue:GetJobRuns",
+            ],
+            jobs,
+        ),
+        Statement::allow(
+            "RunJobsAsDeployed",
+            &["glue:GetTrigger", "glue:StartTrigger"],
+            triggers,
+        ),
+        Statement::allow(
+            "RunCrawlers",
+            &["glue:GetCrawler", "glue:StartCrawler"],
+            crawlers,
+        ),
+        Statement::allow("ReadCatalog", CATALOG_READ, catalog_arns(names, env, None)),
+    ]
 }
 
 /// Query curated data through the workgroup: objects are readable only when Athena reads them
