@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use dap_cfn::policy::{PolicyDocument, Principal, Statement};
 use dap_cfn::resources::iam;
-use dap_cfn::{r#ref, ResourceEntry, Template};
+use dap_cfn::{r#ref, ResourceEntry, Template, Value};
 use dap_config::{DeployRole, Environment};
 
 use crate::builder::Builder;
@@ -127,47 +127,7 @@ pub struct Bootstrap {
 pub fn bootstrap(env: &Environment, rendered: &Rendered) -> Option<Bootstrap> {
     let role = env.deploy_role.as_ref()?;
     let names = Names::new(env);
-    let types: BTreeSet<&str> = rendered
-        .stacks
-        .iter()
-        .flat_map(|s| s.template.resources.values().map(|r| r.type_name()))
-        .chain([LOCK_TYPE])
-        .collect();
-    let mut statements = vec![
-        stacks_statement(&names),
-        Statement::allow(
-            "FindEnvironmentStacks",
-            &["cloudformation:DescribeStacks"],
-            vec!["*".into()],
-        ),
-        assets_statement(&names),
-        Statement::allow("VerifyReads", VERIFY_ACTIONS, vec!["*".into()]),
-    ];
-    let named = |type_name: &str, property: &str| -> Vec<String> {
-        let mut out: Vec<String> = rendered
-            .stacks
-            .iter()
-            .flat_map(|s| s.template.resources.values())
-            .filter(|r| r.type_name() == type_name)
-            .filter_map(|r| {
-                serde_json::to_value(&r.properties)
-                    .ok()
-                    .and_then(|p| p.get(property).and_then(|v| v.as_str()).map(str::to_owned))
-            })
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    };
-    let roles = named("AWS::IAM::Role", "RoleName");
-    let buckets = named("AWS::S3::Bucket", "BucketName");
-    statements.push(Statement::allow(
-        "VerifyBuckets",
-        VERIFY_BUCKET_ACTIONS,
-        buckets.iter().map(|b| names.arn("s3", "", "", b)).collect(),
-    ));
-    statements.extend(handler_statements(&names, &types, &roles, &buckets));
-    statements.push(deny_self_change(&names, role));
+    let statements = deploy_statements(&names, rendered, role);
     let description = format!(
         "dap bootstrap for environment `{}` (account {}): the deploy role `{}` that `dap` assumes, with the permissions this platform needs. Deploy once per account as `{}`.",
         env.name,
@@ -176,6 +136,79 @@ pub fn bootstrap(env: &Environment, rendered: &Rendered) -> Option<Bootstrap> {
         names.named("bootstrap")
     );
     let mut b = Builder::new(env, &names, &description);
+    let policy_refs = add_deploy_policies(&mut b, env, role, statements);
+    add_deploy_role(&mut b, env, role, policy_refs);
+    b.output(
+        "DeployRoleArn",
+        "The deploy role: the environment file's `deploy_role.arn`",
+        dap_cfn::get_att("DeployRole", "Arn"),
+    );
+    let template = b.finish();
+    let yaml = template.to_yaml();
+    Some(Bootstrap {
+        stack_name: names.named("bootstrap"),
+        template,
+        yaml,
+    })
+}
+
+/// Everything the deploy role may do: its stacks, finding them, the assets, `dap verify`'s
+/// reads, the handler permissions of every rendered type, and the deny on changing itself.
+fn deploy_statements(names: &Names, rendered: &Rendered, role: &DeployRole) -> Vec<Statement> {
+    let types: BTreeSet<&str> = rendered
+        .stacks
+        .iter()
+        .flat_map(|s| s.template.resources.values().map(|r| r.type_name()))
+        .chain([LOCK_TYPE])
+        .collect();
+    let mut statements = vec![
+        stacks_statement(names),
+        Statement::allow(
+            "FindEnvironmentStacks",
+            &["cloudformation:DescribeStacks"],
+            vec!["*".into()],
+        ),
+        assets_statement(names),
+        Statement::allow("VerifyReads", VERIFY_ACTIONS, vec!["*".into()]),
+    ];
+    let roles = named(rendered, "AWS::IAM::Role", "RoleName");
+    let buckets = named(rendered, "AWS::S3::Bucket", "BucketName");
+    statements.push(Statement::allow(
+        "VerifyBuckets",
+        VERIFY_BUCKET_ACTIONS,
+        buckets.iter().map(|b| names.arn("s3", "", "", b)).collect(),
+    ));
+    statements.extend(handler_statements(names, &types, &roles, &buckets));
+    statements.push(deny_self_change(names, role));
+    statements
+}
+
+/// The sorted, distinct values of `property` on every rendered resource of `type_name`.
+fn named(rendered: &Rendered, type_name: &str, property: &str) -> Vec<String> {
+    let mut out: Vec<String> = rendered
+        .stacks
+        .iter()
+        .flat_map(|s| s.template.resources.values())
+        .filter(|r| r.type_name() == type_name)
+        .filter_map(|r| {
+            serde_json::to_value(&r.properties)
+                .ok()
+                .and_then(|p| p.get(property).and_then(|v| v.as_str()).map(str::to_owned))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The deploy role's statements packed into managed policies under IAM's size limit
+/// (`DeployPolicy1`, …); references to them.
+fn add_deploy_policies(
+    b: &mut Builder<'_>,
+    env: &Environment,
+    role: &DeployRole,
+    statements: Vec<Statement>,
+) -> Vec<Value<String>> {
     let mut policy_refs = Vec::new();
     for (i, document) in pack(statements).into_iter().enumerate() {
         let logical_id = format!("DeployPolicy{}", i + 1);
@@ -196,6 +229,17 @@ pub fn bootstrap(env: &Environment, rendered: &Rendered) -> Option<Bootstrap> {
         b.add(&logical_id, entry);
         policy_refs.push(r#ref(&logical_id));
     }
+    policy_refs
+}
+
+/// The deploy role: trusted by the environment's deployers (with the external id, if any),
+/// with the deploy policies attached.
+fn add_deploy_role(
+    b: &mut Builder<'_>,
+    env: &Environment,
+    role: &DeployRole,
+    policy_refs: Vec<Value<String>>,
+) {
     let mut trust = Statement::allow("TrustedDeployers", &["sts:AssumeRole"], vec![]).principal(
         Principal::Aws(
             role.trusted_principals
@@ -218,18 +262,6 @@ pub fn bootstrap(env: &Environment, rendered: &Rendered) -> Option<Bootstrap> {
             tags: b.tags(),
         }),
     );
-    b.output(
-        "DeployRoleArn",
-        "The deploy role: the environment file's `deploy_role.arn`",
-        dap_cfn::get_att("DeployRole", "Arn"),
-    );
-    let template = b.finish();
-    let yaml = template.to_yaml();
-    Some(Bootstrap {
-        stack_name: names.named("bootstrap"),
-        template,
-        yaml,
-    })
 }
 
 /// The applier's calls on the environment's stacks (and the lock stack).
