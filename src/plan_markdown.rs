@@ -8,7 +8,7 @@
 //! from the end, never cut in the middle, and a note says what was left out and where the
 //! whole plan is.
 
-use dap_applier::{grants, ChangeAction, Plan, StackAction, StackPlan, Verdict};
+use dap_applier::{grants, ChangeAction, Plan, ResourceChange, StackAction, StackPlan, Verdict};
 use dap_rules::Report;
 
 /// GitHub's limit on a pull-request comment, in characters.
@@ -110,74 +110,108 @@ fn action(s: &StackPlan) -> &'static str {
     }
 }
 
+/// A stack's collapsible section: its changes, changed properties, stack settings, security
+/// diff and rule findings, each a whole block.
 fn stack_section(plan: &Plan, s: &StackPlan, findings: &Report) -> Section {
     let open = format!(
-        "<details><summary><code>{}</code>: {} ({} resource change{})</summary>\n\n",
+        "<details><summary><code>{}</code>: {} ({} resource change{})</summary>
+
+",
         s.name,
         action(s),
         s.changes.len(),
         if s.changes.len() == 1 { "" } else { "s" }
     );
-    let mut blocks = Vec::new();
-    if !s.changes.is_empty() {
-        let mut t = String::from(
-            "| | type | logical id | replacement | data-loss guard |\n|---|---|---|---|---|\n",
-        );
-        for c in &s.changes {
-            let sign = match &c.action {
-                ChangeAction::Add => "+",
-                ChangeAction::Modify => "~",
-                ChangeAction::Remove => "−",
-                ChangeAction::Import => "<",
-                ChangeAction::Other(_) => "*",
-            };
-            let mut replacement = if c.replacement_reasons.is_empty() {
-                match c.replacement.as_deref() {
-                    Some("True") => "**replaced** (CloudFormation)".to_owned(),
-                    Some("Conditional") => {
-                        "**maybe replaced** (CloudFormation: conditional)".to_owned()
-                    }
-                    _ if c.action == ChangeAction::Modify => "in place".to_owned(),
-                    _ => String::new(),
-                }
-            } else {
-                format!(
-                    "**replaced**: {}",
-                    c.replacement_reasons
-                        .iter()
-                        .map(|r| format!("`{r}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            if c.replacement_disagrees {
-                replacement.push_str(" (prediction and CloudFormation disagree)");
-            }
-            let guard = match c.guard {
-                Verdict::Blocked => {
-                    let flag = match c.action {
-                        ChangeAction::Remove => "--allow-remove",
-                        _ => "--allow-replace",
-                    };
-                    format!(
-                        "**BLOCKED**: allow with `{flag} {}/{}`",
-                        s.kind, c.logical_id
-                    )
-                }
-                Verdict::Allowed => "allowed".to_owned(),
-                Verdict::Unguarded => String::new(),
-            };
-            t.push_str(&format!(
-                "| {sign} | `{}` | `{}` | {} | {} |\n",
-                c.resource_type,
-                c.logical_id,
-                cell(&replacement),
-                cell(&guard)
-            ));
-        }
-        t.push('\n');
-        blocks.push(t);
+    let blocks = [
+        changes_block(s),
+        properties_block(s),
+        settings_block(s),
+        security_block(plan, s),
+        findings_block(s, findings),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Section {
+        open,
+        blocks,
+        close: "</details>\n\n".to_owned(),
     }
+}
+
+/// The table of resource changes: marker, type, logical id, replacement and the guard.
+fn changes_block(s: &StackPlan) -> Option<String> {
+    if s.changes.is_empty() {
+        return None;
+    }
+    let mut t = String::from(
+        "| | type | logical id | replacement | data-loss guard |\n|---|---|---|---|---|\n",
+    );
+    for c in &s.changes {
+        let sign = match &c.action {
+            ChangeAction::Add => "+",
+            ChangeAction::Modify => "~",
+            ChangeAction::Remove => "−",
+            ChangeAction::Import => "<",
+            ChangeAction::Other(_) => "*",
+        };
+        t.push_str(&format!(
+            "| {sign} | `{}` | `{}` | {} | {} |\n",
+            c.resource_type,
+            c.logical_id,
+            cell(&replacement_cell(c)),
+            cell(&guard_cell(s, c))
+        ));
+    }
+    t.push('\n');
+    Some(t)
+}
+
+/// Whether and why a change replaces its resource (predicted, or as CloudFormation says).
+fn replacement_cell(c: &ResourceChange) -> String {
+    let mut replacement = if c.replacement_reasons.is_empty() {
+        match c.replacement.as_deref() {
+            Some("True") => "**replaced** (CloudFormation)".to_owned(),
+            Some("Conditional") => "**maybe replaced** (CloudFormation: conditional)".to_owned(),
+            _ if c.action == ChangeAction::Modify => "in place".to_owned(),
+            _ => String::new(),
+        }
+    } else {
+        format!(
+            "**replaced**: {}",
+            c.replacement_reasons
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    if c.replacement_disagrees {
+        replacement.push_str(" (prediction and CloudFormation disagree)");
+    }
+    replacement
+}
+
+/// The data-loss guard's verdict on a change, with the flag that allows a blocked one.
+fn guard_cell(s: &StackPlan, c: &ResourceChange) -> String {
+    match c.guard {
+        Verdict::Blocked => {
+            let flag = match c.action {
+                ChangeAction::Remove => "--allow-remove",
+                _ => "--allow-replace",
+            };
+            format!(
+                "**BLOCKED**: allow with `{flag} {}/{}`",
+                s.kind, c.logical_id
+            )
+        }
+        Verdict::Allowed => "allowed".to_owned(),
+        Verdict::Unguarded => String::new(),
+    }
+}
+
+/// Each changed property's old and new value.
+fn properties_block(s: &StackPlan) -> Option<String> {
     let properties: Vec<String> = s
         .changes
         .iter()
@@ -198,52 +232,51 @@ fn stack_section(plan: &Plan, s: &StackPlan, findings: &Report) -> Section {
             })
         })
         .collect();
-    if !properties.is_empty() {
-        blocks.push(format!("Changed properties:\n\n{}\n", properties.concat()));
-    }
-    if !s.stack_changes.is_empty() {
-        blocks.push(format!(
+    (!properties.is_empty()).then(|| format!("Changed properties:\n\n{}\n", properties.concat()))
+}
+
+/// The stack's own settings that change (tags, policy, parameters).
+fn settings_block(s: &StackPlan) -> Option<String> {
+    (!s.stack_changes.is_empty()).then(|| {
+        format!(
             "Stack settings:\n\n{}\n",
             s.stack_changes
                 .iter()
                 .map(|c| format!("- {c}\n"))
                 .collect::<String>()
-        ));
-    }
-    if let Some(b) = security_block(plan, s) {
-        blocks.push(b);
-    }
+        )
+    })
+}
+
+/// The rule findings on the stack's template, suppressed ones marked.
+fn findings_block(s: &StackPlan, findings: &Report) -> Option<String> {
     let mine: Vec<_> = findings
         .findings
         .iter()
         .filter(|f| f.stack == s.name)
         .collect();
-    if !mine.is_empty() {
-        let mut t = String::from(
-            "Rule findings:\n\n| rule | severity | resource | finding |\n|---|---|---|---|\n",
-        );
-        for f in &mine {
-            let severity = match &f.suppressed {
-                Some(_) => format!("{} (suppressed)", f.severity),
-                None => f.severity.to_string(),
-            };
-            t.push_str(&format!(
-                "| [`{}`](docs/rules/{}.md) | {} | `{}` | {} |\n",
-                f.code,
-                f.code,
-                severity,
-                f.logical_id,
-                cell(&f.message)
-            ));
-        }
-        t.push('\n');
-        blocks.push(t);
+    if mine.is_empty() {
+        return None;
     }
-    Section {
-        open,
-        blocks,
-        close: "</details>\n\n".to_owned(),
+    let mut t = String::from(
+        "Rule findings:\n\n| rule | severity | resource | finding |\n|---|---|---|---|\n",
+    );
+    for f in &mine {
+        let severity = match &f.suppressed {
+            Some(_) => format!("{} (suppressed)", f.severity),
+            None => f.severity.to_string(),
+        };
+        t.push_str(&format!(
+            "| [`{}`](docs/rules/{}.md) | {} | `{}` | {} |\n",
+            f.code,
+            f.code,
+            severity,
+            f.logical_id,
+            cell(&f.message)
+        ));
     }
+    t.push('\n');
+    Some(t)
 }
 
 /// Who gains or loses what on what: each statement change of a deployed stack; the grants

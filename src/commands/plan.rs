@@ -403,118 +403,145 @@ pub fn print_plan(
         plan.environment, plan.account_id, plan.region
     )?;
     for s in &plan.stacks {
-        let head = match s.action {
-            StackAction::Create => format!("create ({} resources)", s.changes.len()),
-            StackAction::Update => "update".to_owned(),
-            StackAction::None => "no changes".to_owned(),
-        };
-        writeln!(out, "{}: {head}", s.name)?;
-        for c in &s.changes {
-            let sign = match c.action {
-                ChangeAction::Add => "+",
-                ChangeAction::Modify => "~",
-                ChangeAction::Remove => "-",
-                ChangeAction::Import => "<",
-                ChangeAction::Other(_) => "*",
-            };
-            let mut line = format!("  {sign} {} {}", c.resource_type, c.logical_id);
-            if c.action == ChangeAction::Import {
-                line.push_str(&format!(
-                    " (import: `{}` exists outside any stack{})",
-                    c.physical_id.as_deref().unwrap_or("?"),
-                    if plan.allow_import {
-                        ""
-                    } else {
-                        "; adopt with `--import`"
-                    }
-                ));
-            }
-            if let ChangeAction::Other(a) = &c.action {
-                line.push_str(&format!(" ({a})"));
-            }
-            if !c.replacement_reasons.is_empty() {
-                line.push_str(" [replaced]");
-            }
-            if let Some(r) = &c.replacement {
-                line.push_str(&format!(" [CloudFormation replacement: {r}]"));
-            }
-            if c.replacement_disagrees {
-                line.push_str(" [prediction and CloudFormation disagree]");
-            }
-            match c.guard {
-                Verdict::Blocked => line.push_str(" BLOCKED"),
-                Verdict::Allowed => line.push_str(" (allowed)"),
-                Verdict::Unguarded => {}
-            }
-            writeln!(out, "{line}")?;
-            for p in &c.properties {
-                let mark = if c.replacement_reasons.contains(&p.path) {
-                    "  (create-only: forces replacement)"
-                } else {
-                    ""
-                };
-                writeln!(out, "      {}{mark}", property(p))?;
-            }
-            for cause in &c.causes {
-                writeln!(out, "      because: {cause}")?;
-            }
-            if c.action == ChangeAction::Modify && c.properties.is_empty() && c.causes.is_empty() {
-                writeln!(
-                    out,
-                    "      (no property of the template changed: a parameter value or a dependency did)"
-                )?;
-            }
-        }
-        for change in &s.stack_changes {
-            writeln!(out, "  * {change}")?;
-        }
+        print_stack(out, plan, s)?;
     }
     print_security(out, plan, verbose)?;
-    let blocked = plan.blocked();
-    if !blocked.is_empty() {
-        writeln!(
-            out,
-            "blocked: {} change{} would replace or remove data-bearing resources",
-            blocked.len(),
-            if blocked.len() == 1 { "" } else { "s" }
-        )?;
-        for (s, c) in &blocked {
-            let flag = match guard::loss(c) {
-                Some(Loss::Remove) => "--allow-remove",
-                _ => "--allow-replace",
-            };
-            writeln!(
-                out,
-                "  ! {} {}/{}: allow with `{flag} {}/{}`",
-                c.resource_type, s.name, c.logical_id, s.kind, c.logical_id
-            )?;
-        }
-    }
-    if !plan.orphans.is_empty() {
-        let n = plan.orphans.len();
-        writeln!(
-            out,
-            "orphans: {n} deployed stack{} tagged `dap:environment: {}` {} not in the model (a renamed prefix or a removed stack); apply leaves {}:",
-            if n == 1 { "" } else { "s" },
-            plan.environment,
-            if n == 1 { "is" } else { "are" },
-            if n == 1 { "it" } else { "them" },
-        )?;
-        for o in &plan.orphans {
-            writeln!(out, "  ? {} ({})", o.name, o.status)?;
-        }
-        writeln!(
-            out,
-            "  `dap destroy --env {} --orphans` deletes {} (what {} retain, such as data buckets and keys, stays and is listed); resources the plan adds under new names do not reuse theirs",
-            plan.environment,
-            if n == 1 { "it" } else { "them" },
-            if n == 1 { "it would" } else { "they would" },
-        )?;
-    }
+    print_blocked(out, plan)?;
+    print_orphans(out, plan)?;
     if let Some(cost) = cost {
         writeln!(out, "{cost}")?;
     }
     writeln!(out, "{}", plan.summary())?;
+    Ok(())
+}
+
+/// One stack: its action, each resource change with its property values and causes, then
+/// the stack-level changes.
+fn print_stack(out: &mut impl Write, plan: &Plan, s: &dap_applier::StackPlan) -> Result<()> {
+    let head = match s.action {
+        StackAction::Create => format!("create ({} resources)", s.changes.len()),
+        StackAction::Update => "update".to_owned(),
+        StackAction::None => "no changes".to_owned(),
+    };
+    writeln!(out, "{}: {head}", s.name)?;
+    for c in &s.changes {
+        writeln!(out, "{}", change_line(c, plan.allow_import))?;
+        for p in &c.properties {
+            let mark = if c.replacement_reasons.contains(&p.path) {
+                "  (create-only: forces replacement)"
+            } else {
+                ""
+            };
+            writeln!(out, "      {}{mark}", property(p))?;
+        }
+        for cause in &c.causes {
+            writeln!(out, "      because: {cause}")?;
+        }
+        if c.action == ChangeAction::Modify && c.properties.is_empty() && c.causes.is_empty() {
+            writeln!(
+                out,
+                "      (no property of the template changed: a parameter value or a dependency did)"
+            )?;
+        }
+    }
+    for change in &s.stack_changes {
+        writeln!(out, "  * {change}")?;
+    }
+    Ok(())
+}
+
+/// A resource change's line: its marker, type and logical id, then what is known about it
+/// (an import, a replacement and who predicted it, the guard's verdict).
+fn change_line(c: &dap_applier::ResourceChange, allow_import: bool) -> String {
+    let sign = match c.action {
+        ChangeAction::Add => "+",
+        ChangeAction::Modify => "~",
+        ChangeAction::Remove => "-",
+        ChangeAction::Import => "<",
+        ChangeAction::Other(_) => "*",
+    };
+    let mut line = format!("  {sign} {} {}", c.resource_type, c.logical_id);
+    if c.action == ChangeAction::Import {
+        line.push_str(&format!(
+            " (import: `{}` exists outside any stack{})",
+            c.physical_id.as_deref().unwrap_or("?"),
+            if allow_import {
+                ""
+            } else {
+                "; adopt with `--import`"
+            }
+        ));
+    }
+    if let ChangeAction::Other(a) = &c.action {
+        line.push_str(&format!(" ({a})"));
+    }
+    if !c.replacement_reasons.is_empty() {
+        line.push_str(" [replaced]");
+    }
+    if let Some(r) = &c.replacement {
+        line.push_str(&format!(" [CloudFormation replacement: {r}]"));
+    }
+    if c.replacement_disagrees {
+        line.push_str(" [prediction and CloudFormation disagree]");
+    }
+    match c.guard {
+        Verdict::Blocked => line.push_str(" BLOCKED"),
+        Verdict::Allowed => line.push_str(" (allowed)"),
+        Verdict::Unguarded => {}
+    }
+    line
+}
+
+/// The changes the data-loss guard blocks, each with the flag that allows it.
+fn print_blocked(out: &mut impl Write, plan: &Plan) -> Result<()> {
+    let blocked = plan.blocked();
+    if blocked.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "blocked: {} change{} would replace or remove data-bearing resources",
+        blocked.len(),
+        if blocked.len() == 1 { "" } else { "s" }
+    )?;
+    for (s, c) in &blocked {
+        let flag = match guard::loss(c) {
+            Some(Loss::Remove) => "--allow-remove",
+            _ => "--allow-replace",
+        };
+        writeln!(
+            out,
+            "  ! {} {}/{}: allow with `{flag} {}/{}`",
+            c.resource_type, s.name, c.logical_id, s.kind, c.logical_id
+        )?;
+    }
+    Ok(())
+}
+
+/// The environment's deployed stacks the model no longer has, and how to delete them.
+fn print_orphans(out: &mut impl Write, plan: &Plan) -> Result<()> {
+    if plan.orphans.is_empty() {
+        return Ok(());
+    }
+    let n = plan.orphans.len();
+    writeln!(
+        out,
+        "orphans: {n} deployed stack{} tagged `dap:environment: {}` {} not in the model (a renamed prefix or a removed stack); apply leaves {}:",
+        if n == 1 { "" } else { "s" },
+        plan.environment,
+        if n == 1 { "is" } else { "are" },
+        if n == 1 { "it" } else { "them" },
+    )?;
+    for o in &plan.orphans {
+        writeln!(out, "  ? {} ({})", o.name, o.status)?;
+    }
+    writeln!(
+        out,
+        "  `dap destroy --env {} --orphans` deletes {} (what {} retain, such as data buckets and keys, stays and is listed); resources the plan adds under new names do not reuse theirs",
+        plan.environment,
+        if n == 1 { "it" } else { "them" },
+        if n == 1 { "it would" } else { "they would" },
+    )?;
     Ok(())
 }
 
