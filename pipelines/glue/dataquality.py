@@ -662,140 +662,26 @@ def evaluate(spark, df, rules: list[Rule], history: list[dict] | None = None) ->
     for dynamic rules. All RowCount/Completeness/Uniqueness/IsPrimaryKey/ColumnValues rules are
     computed in one aggregation (one Spark action); each CustomSql runs on its own, with df as
     the temporary view `primary`."""
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     history = list(history or [])
     results: list[dict | None] = [None] * len(rules)
     names = {c.lower(): c for c in df.columns}
-    base, aggs, finishers, windows = df, [], [], {}
-
-    def agg(expr) -> str:
-        name = f"_dq{len(aggs)}"
-        aggs.append(expr.alias(name))
-        return name
-
-    def count_if(cond):
-        return F.count(F.when(cond, F.lit(1)))          # 0, not null, on zero rows
-
+    agg = _Aggregation(df)
+    finishers = []
     for idx, rule in enumerate(rules):
         if rule.rule_type == "CustomSql":
             continue
-        missing = [c for c in rule.columns if c.lower() not in names]
-        if missing:
-            results[idx] = _failed(rule, f"Input data does not include column {missing[0]}!")
+        refused = _unevaluable(df, rule, names)
+        if refused is not None:
+            results[idx] = refused
             continue
-        if rule.where is not None:
-            try:
-                df.select(F.expr(rule.where).alias("_w"))        # analysed now, no Spark job
-            except Exception as e:  # noqa: BLE001 - Spark's AnalysisException / ParseException
-                msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-                results[idx] = _failed(rule, f"Rule {rule.text} has provided an invalid where clause : {msg}")
-                continue
         w = F.expr(rule.where) if rule.where is not None else F.lit(True)
         cols = [F.col(f"`{names[c.lower()]}`") for c in rule.columns]
-        t = rule.rule_type
-
-        if t == "RowCount":
-            n = agg(count_if(w))
-            finishers.append((idx, lambda row, rule=rule, n=n: _judge(
-                rule, rule.condition, float(row[n]), {rule.metric: float(row[n])}, history)))
-
-        elif t in ("Completeness", "IsComplete"):
-            tot, nn = agg(count_if(w)), agg(count_if(w & cols[0].isNotNull()))
-
-            def fin(row, rule=rule, tot=tot, nn=nn):
-                if row[tot] == 0:
-                    return _failed(rule, "Empty state: no rows to evaluate")
-                c = row[nn] / row[tot]
-                cond = rule.condition or Condition("=", (Num("atom", text="1.0"),), "number")
-                return _judge(rule, cond, c, {rule.metric: c}, history)
-            finishers.append((idx, fin))
-
-        elif t in ("Uniqueness", "IsUnique", "IsPrimaryKey"):
-            anynn = cols[0].isNotNull()
-            for c in cols[1:]:
-                anynn = anynn | c.isNotNull()
-            key = (tuple(c.lower() for c in rule.columns), rule.where)
-            if key not in windows:
-                wname = f"_dqw{len(windows)}"
-                base = base.withColumn(wname, F.count(F.when(w & anynn, 1)).over(
-                    Window.partitionBy(*cols)))
-                windows[key] = wname
-            wcol = F.col(windows[key])
-            uniq, n = agg(count_if(w & anynn & (wcol == 1))), agg(count_if(w & anynn))
-            comp, tot = [], None
-            if t == "IsPrimaryKey":
-                tot = agg(count_if(w))
-                comp = [(c, agg(count_if(w & col.isNotNull()))) for c, col in zip(rule.columns, cols)]
-
-            def fin(row, rule=rule, uniq=uniq, n=n, comp=comp, t=t, tot=tot):
-                metrics = {}
-                completeness = []
-                if comp:
-                    if row[tot] == 0:
-                        return _failed(rule, "Empty state: no rows to evaluate")
-                    for c, nn in comp:
-                        v = row[nn] / row[tot]
-                        metrics[f"Column.{c}.Completeness"] = v
-                        completeness.append(v)
-                if row[n] == 0:
-                    return _failed(rule, "Empty state: no rows to evaluate", metrics)
-                u = row[uniq] / row[n]
-                metrics = {rule.metric: u, **metrics}
-                if t == "Uniqueness":
-                    return _judge(rule, rule.condition, u, metrics, history)
-                bad = [v for v in [u] + completeness if v != 1.0]
-                if bad:
-                    return _failed(rule, f"Value: {_fmt(bad[0])} does not meet the constraint requirement!",
-                                   metrics)
-                return {"rule": rule.text, "outcome": "Passed", "failure_reason": None,
-                        "evaluated_metrics": metrics}
-            finishers.append((idx, fin))
-
-        elif t == "ColumnValues":
-            c, col, cond = rule.columns[0], cols[0], rule.condition
-            pred = _value_predicate(F, col, cond)
-            tot, ok, nulls = agg(count_if(w)), agg(count_if(w & pred)), agg(count_if(w & col.isNull()))
-            numeric_minmax = (cond.kind == "number" and rule.threshold is None
-                              and cond.op in (">", ">=", "<", "<=", "="))
-            mn = agg(F.min(F.when(w, col.cast("double")))) if numeric_minmax else None
-            mx = agg(F.max(F.when(w, col.cast("double")))) if numeric_minmax else None
-
-            def fin(row, rule=rule, c=c, cond=cond, tot=tot, ok=ok, nulls=nulls, mn=mn, mx=mx):
-                if row[tot] == 0:
-                    return _failed(rule, "Empty state: no rows to evaluate")
-                compliance = row[ok] / row[tot]
-                if mn is not None:
-                    metrics = {}
-                    if cond.op in (">", ">=", "=") and row[mn] is not None:
-                        metrics[f"Column.{c}.Minimum"] = float(row[mn])
-                    if cond.op in ("<", "<=", "=") and row[mx] is not None:
-                        metrics[f"Column.{c}.Maximum"] = float(row[mx])
-                else:
-                    metrics = {f"Column.{c}.ColumnValues.Compliance": compliance}
-                if rule.threshold is not None:
-                    return _judge(rule, rule.threshold, compliance, metrics, history)
-                if row[ok] == row[tot]:
-                    return {"rule": rule.text, "outcome": "Passed", "failure_reason": None,
-                            "evaluated_metrics": metrics}
-                if row[nulls] and cond.op not in ("!=", "not in"):
-                    return _failed(rule, "Value: NULL does not meet the constraint requirement!", metrics)
-                shown = (metrics.get(f"Column.{c}.Minimum") if cond.op in (">", ">=")
-                         else metrics.get(f"Column.{c}.Maximum") if cond.op in ("<", "<=")
-                         else compliance)
-                if cond.op == "=" and mn is not None:
-                    shown = next(v for v in (metrics.get(f"Column.{c}.Minimum"),
-                                             metrics.get(f"Column.{c}.Maximum"), compliance)
-                                 if v is not None and v != float(cond.operands[0].text))
-                return _failed(rule, f"Value: {_fmt(shown)} does not meet the constraint requirement!",
-                               metrics)
-            finishers.append((idx, fin))
-        else:  # pragma: no cover - load_rules refuses other types
-            results[idx] = _failed(rule, f"unsupported rule type {t}")
+        finishers.append((idx, _finisher(agg, rule, w, cols, history)))
 
     if finishers:
-        row = base.agg(*aggs).collect()[0]
+        row = agg.collect()
         for idx, fin in finishers:
             results[idx] = fin(row)
 
@@ -808,6 +694,167 @@ def evaluate(spark, df, rules: list[Rule], history: list[dict] | None = None) ->
         finally:
             spark.catalog.dropTempView("primary")
     return results
+
+
+class _Aggregation:
+    """The one aggregation every column rule shares: named aggregate expressions over `base`,
+    which gains one window column per distinct (columns, where) of the uniqueness rules."""
+
+    def __init__(self, df):
+        self.base, self.aggs, self.windows = df, [], {}
+
+    def add(self, expr) -> str:
+        """Add an aggregate; the name its value has in the result row."""
+        name = f"_dq{len(self.aggs)}"
+        self.aggs.append(expr.alias(name))
+        return name
+
+    def count_if(self, cond) -> str:
+        """Add a count of the rows where cond holds (0, not null, on zero rows)."""
+        from pyspark.sql import functions as F
+        return self.add(F.count(F.when(cond, F.lit(1))))
+
+    def window(self, key, cond, cols):
+        """The column counting, per value of cols, the rows where cond holds (added once per key)."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+        if key not in self.windows:
+            wname = f"_dqw{len(self.windows)}"
+            self.base = self.base.withColumn(wname, F.count(F.when(cond, 1)).over(
+                Window.partitionBy(*cols)))
+            self.windows[key] = wname
+        return F.col(self.windows[key])
+
+    def collect(self):
+        """Run the aggregation: one Spark action, one row."""
+        return self.base.agg(*self.aggs).collect()[0]
+
+
+def _unevaluable(df, rule: Rule, names: dict) -> dict | None:
+    """The failed result of a rule naming a column df lacks or with a where clause Spark refuses,
+    as Glue words them; None when the rule can be evaluated."""
+    from pyspark.sql import functions as F
+    missing = [c for c in rule.columns if c.lower() not in names]
+    if missing:
+        return _failed(rule, f"Input data does not include column {missing[0]}!")
+    if rule.where is not None:
+        try:
+            df.select(F.expr(rule.where).alias("_w"))        # analysed now, no Spark job
+        except Exception as e:  # noqa: BLE001 - Spark's AnalysisException / ParseException
+            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            return _failed(rule, f"Rule {rule.text} has provided an invalid where clause : {msg}")
+    return None
+
+
+def _finisher(agg: _Aggregation, rule: Rule, w, cols, history: list[dict]):
+    """Add a column rule's aggregates; the function that judges it from the result row."""
+    t = rule.rule_type
+    if t == "RowCount":
+        n = agg.count_if(w)
+        return lambda row: _judge(rule, rule.condition, float(row[n]), {rule.metric: float(row[n])},
+                                  history)
+    if t in ("Completeness", "IsComplete"):
+        return _completeness(agg, rule, w, cols, history)
+    if t in ("Uniqueness", "IsUnique", "IsPrimaryKey"):
+        return _uniqueness(agg, rule, w, cols, history)
+    if t == "ColumnValues":
+        return _column_values(agg, rule, w, cols, history)
+    return lambda row: _failed(rule, f"unsupported rule type {t}")  # pragma: no cover - load_rules refuses other types
+
+
+def _completeness(agg: _Aggregation, rule: Rule, w, cols, history: list[dict]):
+    """Completeness and IsComplete: the share of rows where the column is not null."""
+    tot, nn = agg.count_if(w), agg.count_if(w & cols[0].isNotNull())
+
+    def fin(row):
+        if row[tot] == 0:
+            return _failed(rule, "Empty state: no rows to evaluate")
+        c = row[nn] / row[tot]
+        cond = rule.condition or Condition("=", (Num("atom", text="1.0"),), "number")
+        return _judge(rule, cond, c, {rule.metric: c}, history)
+    return fin
+
+
+def _uniqueness(agg: _Aggregation, rule: Rule, w, cols, history: list[dict]):
+    """Uniqueness, IsUnique and IsPrimaryKey: the share of rows (with a value in any of the
+    columns) whose values occur once; IsPrimaryKey also needs every column complete."""
+    t = rule.rule_type
+    anynn = cols[0].isNotNull()
+    for c in cols[1:]:
+        anynn = anynn | c.isNotNull()
+    wcol = agg.window((tuple(c.lower() for c in rule.columns), rule.where), w & anynn, cols)
+    uniq, n = agg.count_if(w & anynn & (wcol == 1)), agg.count_if(w & anynn)
+    comp, tot = [], None
+    if t == "IsPrimaryKey":
+        tot = agg.count_if(w)
+        comp = [(c, agg.count_if(w & col.isNotNull())) for c, col in zip(rule.columns, cols)]
+
+    def fin(row):
+        metrics = {}
+        completeness = []
+        if comp:
+            if row[tot] == 0:
+                return _failed(rule, "Empty state: no rows to evaluate")
+            for c, nn in comp:
+                v = row[nn] / row[tot]
+                metrics[f"Column.{c}.Completeness"] = v
+                completeness.append(v)
+        if row[n] == 0:
+            return _failed(rule, "Empty state: no rows to evaluate", metrics)
+        u = row[uniq] / row[n]
+        metrics = {rule.metric: u, **metrics}
+        if t == "Uniqueness":
+            return _judge(rule, rule.condition, u, metrics, history)
+        bad = [v for v in [u] + completeness if v != 1.0]
+        if bad:
+            return _failed(rule, f"Value: {_fmt(bad[0])} does not meet the constraint requirement!",
+                           metrics)
+        return {"rule": rule.text, "outcome": "Passed", "failure_reason": None,
+                "evaluated_metrics": metrics}
+    return fin
+
+
+def _column_values(agg: _Aggregation, rule: Rule, w, cols, history: list[dict]):
+    """ColumnValues: the share of rows whose value meets the condition; a numeric comparison
+    without a threshold reports the column's minimum or maximum, as Glue does."""
+    from pyspark.sql import functions as F
+    c, col, cond = rule.columns[0], cols[0], rule.condition
+    pred = _value_predicate(F, col, cond)
+    tot, ok, nulls = agg.count_if(w), agg.count_if(w & pred), agg.count_if(w & col.isNull())
+    numeric_minmax = (cond.kind == "number" and rule.threshold is None
+                      and cond.op in (">", ">=", "<", "<=", "="))
+    mn = agg.add(F.min(F.when(w, col.cast("double")))) if numeric_minmax else None
+    mx = agg.add(F.max(F.when(w, col.cast("double")))) if numeric_minmax else None
+
+    def fin(row):
+        if row[tot] == 0:
+            return _failed(rule, "Empty state: no rows to evaluate")
+        compliance = row[ok] / row[tot]
+        if mn is not None:
+            metrics = {}
+            if cond.op in (">", ">=", "=") and row[mn] is not None:
+                metrics[f"Column.{c}.Minimum"] = float(row[mn])
+            if cond.op in ("<", "<=", "=") and row[mx] is not None:
+                metrics[f"Column.{c}.Maximum"] = float(row[mx])
+        else:
+            metrics = {f"Column.{c}.ColumnValues.Compliance": compliance}
+        if rule.threshold is not None:
+            return _judge(rule, rule.threshold, compliance, metrics, history)
+        if row[ok] == row[tot]:
+            return {"rule": rule.text, "outcome": "Passed", "failure_reason": None,
+                    "evaluated_metrics": metrics}
+        if row[nulls] and cond.op not in ("!=", "not in"):
+            return _failed(rule, "Value: NULL does not meet the constraint requirement!", metrics)
+        shown = (metrics.get(f"Column.{c}.Minimum") if cond.op in (">", ">=")
+                 else metrics.get(f"Column.{c}.Maximum") if cond.op in ("<", "<=")
+                 else compliance)
+        if cond.op == "=" and mn is not None:
+            shown = next(v for v in (metrics.get(f"Column.{c}.Minimum"),
+                                     metrics.get(f"Column.{c}.Maximum"), compliance)
+                         if v is not None and v != float(cond.operands[0].text))
+        return _failed(rule, f"Value: {_fmt(shown)} does not meet the constraint requirement!",
+                       metrics)
+    return fin
 
 
 def _custom_sql(spark, rule: Rule, history: list[dict]) -> dict:
