@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dap_model::policy::Policies;
+use dap_model::policy::{Policies, Statement};
 use dap_model::{Model, Pin, PolicyKind, Resolver};
 use serde_json::Value;
 
@@ -184,219 +184,28 @@ impl Expected {
 
     /// Read a resolver and its policies.
     pub fn from_model(r: &Resolver<'_>, policies: &Policies) -> Expected {
-        let pin = r.pin.clone();
-        let canon = |kind: PolicyKind, to: &str, place: Option<&str>| -> Vec<String> {
-            policies
-                .attached(kind, to)
-                .filter(|s| place.is_none_or(|p| s.place == p))
-                .map(|s| canonical(s, |a| root_of(&pin, a)))
-                .collect()
+        let m = Reader {
+            r,
+            policies,
+            pin: r.pin.clone(),
         };
         let mut out = Expected {
-            pin: Some(pin.clone()),
+            pin: Some(m.pin.clone()),
             ..Expected::default()
-        };
-        let text = |stack: usize, v: &Value| r.resolve(stack, v).unwrap_or_default();
-        let key_of = |stack: usize, v: &Value| -> Option<String> {
-            if v.is_null() {
-                return None;
-            }
-            match r.target(stack, v) {
-                Some((_, id)) => Some(id.to_owned()),
-                None => r.resolve(stack, v),
-            }
         };
         for (stack, id, body) in r.resources() {
             let props = &body["Properties"];
             match body["Type"].as_str().unwrap_or_default() {
-                "AWS::IAM::Role" => {
-                    let name = text(stack, &props["RoleName"]);
-                    let mut inline = BTreeMap::new();
-                    for (i, pol) in props["Policies"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .enumerate()
-                    {
-                        let place = format!("Policies[{i}].PolicyDocument");
-                        let name_of = pol["PolicyName"].as_str().unwrap_or_default().to_owned();
-                        let statements = policies
-                            .of_resource(stack, id)
-                            .filter(|s| s.place == place)
-                            .map(|s| canonical(s, |a| root_of(&pin, a)))
-                            .collect();
-                        inline.insert(name_of, statements);
-                    }
-                    let mut managed: BTreeSet<String> = r
-                        .resolve_all(stack, &props["ManagedPolicyArns"])
-                        .into_iter()
-                        .collect();
-                    // Managed policies that name the role in their `Roles`.
-                    for (s2, _, b2) in r.resources() {
-                        let p2 = &b2["Properties"];
-                        if b2["Type"] == "AWS::IAM::ManagedPolicy"
-                            && r.resolve_all(s2, &p2["Roles"]).contains(&name)
-                        {
-                            if let Some(n) = r.resolve(s2, &p2["ManagedPolicyName"]) {
-                                managed.insert(format!(
-                                    "arn:{}:iam::{}:policy/{n}",
-                                    pin.partition, pin.account
-                                ));
-                            }
-                        }
-                    }
-                    out.roles.push(Role {
-                        trust: policies
-                            .of_resource(stack, id)
-                            .filter(|s| s.kind == PolicyKind::Trust)
-                            .map(|s| canonical(s, |a| root_of(&pin, a)))
-                            .collect(),
-                        managed,
-                        inline,
-                        boundary: r.resolve(stack, &props["PermissionsBoundary"]),
-                        name,
-                    });
-                }
-                "AWS::IAM::ManagedPolicy" => {
-                    let name = text(stack, &props["ManagedPolicyName"]);
-                    out.policies.push(ManagedPolicy {
-                        arn: format!("arn:{}:iam::{}:policy/{name}", pin.partition, pin.account),
-                        statements: policies
-                            .of_resource(stack, id)
-                            .map(|s| canonical(s, |a| root_of(&pin, a)))
-                            .collect(),
-                        name,
-                    });
-                }
-                "AWS::KMS::Key" => {
-                    let alias = r.resources().find_map(|(s2, _, b2)| {
-                        (b2["Type"] == "AWS::KMS::Alias"
-                            && r.target(s2, &b2["Properties"]["TargetKeyId"]) == Some((stack, id)))
-                        .then(|| text(s2, &b2["Properties"]["AliasName"]))
-                    });
-                    out.keys.push(Key {
-                        logical_id: id.to_owned(),
-                        stack: r.stacks[stack].slug.to_owned(),
-                        alias,
-                        rotation: props["EnableKeyRotation"].as_bool().unwrap_or(false),
-                        policy: canon(PolicyKind::Key, &r.key_arn(id), None),
-                    });
-                }
-                "AWS::CloudTrail::Trail" => {
-                    let mut data = BTreeSet::new();
-                    let mut management = false;
-                    for sel in props["EventSelectors"].as_array().into_iter().flatten() {
-                        management |= sel["IncludeManagementEvents"].as_bool().unwrap_or(true);
-                        for d in sel["DataResources"].as_array().into_iter().flatten() {
-                            let ty = d["Type"].as_str().unwrap_or_default();
-                            for v in r.resolve_all(stack, &d["Values"]) {
-                                data.insert(format!("{ty} {v}"));
-                            }
-                        }
-                    }
-                    if props["EventSelectors"].is_null() {
-                        management = true;
-                    }
-                    let log_group = r
-                        .target(stack, &props["CloudWatchLogsLogGroupArn"])
-                        .and_then(|(s, g)| r.resolve(s, &serde_json::json!({ "Ref": g })))
-                        .or_else(|| {
-                            r.resolve(stack, &props["CloudWatchLogsLogGroupArn"])
-                                .map(|a| log_group_of_arn(&a))
-                        });
-                    out.trail = Some(Trail {
-                        name: text(stack, &props["TrailName"]),
-                        bucket: text(stack, &props["S3BucketName"]),
-                        multi_region: props["IsMultiRegionTrail"].as_bool().unwrap_or(false),
-                        global_events: props["IncludeGlobalServiceEvents"]
-                            .as_bool()
-                            .unwrap_or(true),
-                        validation: props["EnableLogFileValidation"].as_bool().unwrap_or(false),
-                        logging: props["IsLogging"].as_bool().unwrap_or(true),
-                        key: key_of(stack, &props["KMSKeyId"]),
-                        log_group,
-                        data_resources: data,
-                        management_events: management,
-                    });
-                }
-                "AWS::Logs::MetricFilter" => {
-                    for t in props["MetricTransformations"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                    {
-                        out.filters.push(Filter {
-                            name: text(stack, &props["FilterName"]),
-                            log_group: text(stack, &props["LogGroupName"]),
-                            pattern: text(stack, &props["FilterPattern"]),
-                            metric: format!(
-                                "{}/{}",
-                                text(stack, &t["MetricNamespace"]),
-                                text(stack, &t["MetricName"])
-                            ),
-                        });
-                    }
-                }
-                "AWS::CloudWatch::Alarm" => {
-                    let mut actions = r.resolve_all(stack, &props["AlarmActions"]);
-                    actions.sort();
-                    out.alarms.push(Alarm {
-                        name: text(stack, &props["AlarmName"]),
-                        metric: format!(
-                            "{}/{}",
-                            text(stack, &props["Namespace"]),
-                            text(stack, &props["MetricName"])
-                        ),
-                        actions,
-                        enabled: props["ActionsEnabled"].as_bool().unwrap_or(true),
-                    });
-                }
-                "AWS::Logs::LogGroup" => out.log_groups.push(LogGroup {
-                    name: text(stack, &props["LogGroupName"]),
-                    retention: props["RetentionInDays"].as_i64().map(|d| d as i32),
-                    key: key_of(stack, &props["KmsKeyId"]),
-                }),
-                "AWS::SNS::Topic" => out.topics.push(
-                    r.resolve(stack, &serde_json::json!({ "Ref": id }))
-                        .unwrap_or_default(),
-                ),
-                "AWS::SNS::Subscription" => out.subscriptions.push(Subscription {
-                    topic: text(stack, &props["TopicArn"]),
-                    protocol: text(stack, &props["Protocol"]),
-                    endpoint: text(stack, &props["Endpoint"]),
-                }),
-                "AWS::S3::Bucket" => {
-                    let name = text(stack, &props["BucketName"]);
-                    let rule = &props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
-                        ["ServerSideEncryptionByDefault"];
-                    let pab = &props["PublicAccessBlockConfiguration"];
-                    let flag = |k: &str| pab[k].as_bool().unwrap_or(false);
-                    let has_policy = r.resources().any(|(s2, _, b2)| {
-                        b2["Type"] == "AWS::S3::BucketPolicy"
-                            && r.resolve(s2, &b2["Properties"]["Bucket"]).as_deref()
-                                == Some(name.as_str())
-                    });
-                    out.buckets.push(Bucket {
-                        sse: rule["SSEAlgorithm"].as_str().map(str::to_owned),
-                        key: key_of(stack, &rule["KMSMasterKeyID"]),
-                        public_access: pab.is_object().then(|| {
-                            [
-                                flag("BlockPublicAcls"),
-                                flag("IgnorePublicAcls"),
-                                flag("BlockPublicPolicy"),
-                                flag("RestrictPublicBuckets"),
-                            ]
-                        }),
-                        versioning: props["VersioningConfiguration"]["Status"]
-                            .as_str()
-                            .map(str::to_owned),
-                        ownership: props["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
-                            .as_str()
-                            .map(str::to_owned),
-                        policy: has_policy.then(|| canon(PolicyKind::Bucket, &name, None)),
-                        name,
-                    });
-                }
+                "AWS::IAM::Role" => out.roles.push(m.role(stack, id, props)),
+                "AWS::IAM::ManagedPolicy" => out.policies.push(m.managed_policy(stack, id, props)),
+                "AWS::KMS::Key" => out.keys.push(m.key(stack, id, props)),
+                "AWS::CloudTrail::Trail" => out.trail = Some(m.trail(stack, props)),
+                "AWS::Logs::MetricFilter" => out.filters.extend(m.filters(stack, props)),
+                "AWS::CloudWatch::Alarm" => out.alarms.push(m.alarm(stack, props)),
+                "AWS::Logs::LogGroup" => out.log_groups.push(m.log_group(stack, props)),
+                "AWS::SNS::Topic" => out.topics.push(m.topic(stack, id)),
+                "AWS::SNS::Subscription" => out.subscriptions.push(m.subscription(stack, props)),
+                "AWS::S3::Bucket" => out.buckets.push(m.bucket(stack, props)),
                 _ => {}
             }
         }
@@ -406,6 +215,295 @@ impl Expected {
     /// The key (logical id) with an alias.
     pub fn key(&self, logical_id: &str) -> Option<&Key> {
         self.keys.iter().find(|k| k.logical_id == logical_id)
+    }
+}
+
+/// The model's resolver and policies, read into what should be live, one resource type a method.
+struct Reader<'m, 'a> {
+    /// Resolves names and references across the stacks.
+    r: &'m Resolver<'a>,
+    /// Every policy statement of the templates.
+    policies: &'m Policies,
+    /// The account, region and partition.
+    pin: Pin,
+}
+
+impl Reader<'_, '_> {
+    /// A statement in canonical form, account ids written as their roots.
+    fn canonical(&self, s: &Statement) -> String {
+        canonical(s, |a| root_of(&self.pin, a))
+    }
+
+    /// The canonical statements of `kind` attached to `to`, those at `place` when given.
+    fn canon(&self, kind: PolicyKind, to: &str, place: Option<&str>) -> Vec<String> {
+        self.policies
+            .attached(kind, to)
+            .filter(|s| place.is_none_or(|p| s.place == p))
+            .map(|s| self.canonical(s))
+            .collect()
+    }
+
+    /// A value resolved to text, empty when it does not resolve.
+    fn text(&self, stack: usize, v: &Value) -> String {
+        self.r.resolve(stack, v).unwrap_or_default()
+    }
+
+    /// The key a value names: its logical id when it points at one, else the resolved text.
+    fn key_of(&self, stack: usize, v: &Value) -> Option<String> {
+        if v.is_null() {
+            return None;
+        }
+        match self.r.target(stack, v) {
+            Some((_, id)) => Some(id.to_owned()),
+            None => self.r.resolve(stack, v),
+        }
+    }
+
+    /// An `AWS::IAM::Role`: its trust, inline and managed policies and boundary.
+    fn role(&self, stack: usize, id: &str, props: &Value) -> Role {
+        let name = self.text(stack, &props["RoleName"]);
+        let inline = self.inline_policies(stack, id, props);
+        let managed = self.managed_of_role(stack, props, &name);
+        Role {
+            trust: self
+                .policies
+                .of_resource(stack, id)
+                .filter(|s| s.kind == PolicyKind::Trust)
+                .map(|s| self.canonical(s))
+                .collect(),
+            managed,
+            inline,
+            boundary: self.r.resolve(stack, &props["PermissionsBoundary"]),
+            name,
+        }
+    }
+
+    /// A role's inline policies: name → canonical statements.
+    fn inline_policies(
+        &self,
+        stack: usize,
+        id: &str,
+        props: &Value,
+    ) -> BTreeMap<String, Vec<String>> {
+        let mut inline = BTreeMap::new();
+        for (i, pol) in props["Policies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let place = format!("Policies[{i}].PolicyDocument");
+            let name_of = pol["PolicyName"].as_str().unwrap_or_default().to_owned();
+            let statements = self
+                .policies
+                .of_resource(stack, id)
+                .filter(|s| s.place == place)
+                .map(|s| self.canonical(s))
+                .collect();
+            inline.insert(name_of, statements);
+        }
+        inline
+    }
+
+    /// The ARNs of the managed policies a role attaches and of those naming it in their `Roles`.
+    fn managed_of_role(&self, stack: usize, props: &Value, name: &str) -> BTreeSet<String> {
+        let r = self.r;
+        let pin = &self.pin;
+        let mut managed: BTreeSet<String> = r
+            .resolve_all(stack, &props["ManagedPolicyArns"])
+            .into_iter()
+            .collect();
+        // Managed policies that name the role in their `Roles`.
+        for (s2, _, b2) in r.resources() {
+            let p2 = &b2["Properties"];
+            if b2["Type"] == "AWS::IAM::ManagedPolicy"
+                && r.resolve_all(s2, &p2["Roles"]).iter().any(|n| n == name)
+            {
+                if let Some(n) = r.resolve(s2, &p2["ManagedPolicyName"]) {
+                    managed.insert(format!(
+                        "arn:{}:iam::{}:policy/{n}",
+                        pin.partition, pin.account
+                    ));
+                }
+            }
+        }
+        managed
+    }
+
+    /// An `AWS::IAM::ManagedPolicy`: its name, ARN and statements.
+    fn managed_policy(&self, stack: usize, id: &str, props: &Value) -> ManagedPolicy {
+        let name = self.text(stack, &props["ManagedPolicyName"]);
+        ManagedPolicy {
+            arn: format!(
+                "arn:{}:iam::{}:policy/{name}",
+                self.pin.partition, self.pin.account
+            ),
+            statements: self
+                .policies
+                .of_resource(stack, id)
+                .map(|s| self.canonical(s))
+                .collect(),
+            name,
+        }
+    }
+
+    /// An `AWS::KMS::Key`: its stack, alias, rotation and key policy.
+    fn key(&self, stack: usize, id: &str, props: &Value) -> Key {
+        let r = self.r;
+        let alias = r.resources().find_map(|(s2, _, b2)| {
+            (b2["Type"] == "AWS::KMS::Alias"
+                && r.target(s2, &b2["Properties"]["TargetKeyId"]) == Some((stack, id)))
+            .then(|| self.text(s2, &b2["Properties"]["AliasName"]))
+        });
+        Key {
+            logical_id: id.to_owned(),
+            stack: r.stacks[stack].slug.to_owned(),
+            alias,
+            rotation: props["EnableKeyRotation"].as_bool().unwrap_or(false),
+            policy: self.canon(PolicyKind::Key, &r.key_arn(id), None),
+        }
+    }
+
+    /// An `AWS::CloudTrail::Trail`: its settings, key, log group and event selectors.
+    fn trail(&self, stack: usize, props: &Value) -> Trail {
+        let r = self.r;
+        let (data, management) = self.event_selectors(stack, props);
+        let log_group = r
+            .target(stack, &props["CloudWatchLogsLogGroupArn"])
+            .and_then(|(s, g)| r.resolve(s, &serde_json::json!({ "Ref": g })))
+            .or_else(|| {
+                r.resolve(stack, &props["CloudWatchLogsLogGroupArn"])
+                    .map(|a| log_group_of_arn(&a))
+            });
+        Trail {
+            name: self.text(stack, &props["TrailName"]),
+            bucket: self.text(stack, &props["S3BucketName"]),
+            multi_region: props["IsMultiRegionTrail"].as_bool().unwrap_or(false),
+            global_events: props["IncludeGlobalServiceEvents"]
+                .as_bool()
+                .unwrap_or(true),
+            validation: props["EnableLogFileValidation"].as_bool().unwrap_or(false),
+            logging: props["IsLogging"].as_bool().unwrap_or(true),
+            key: self.key_of(stack, &props["KMSKeyId"]),
+            log_group,
+            data_resources: data,
+            management_events: management,
+        }
+    }
+
+    /// A trail's event selectors: the data resources they record and whether management
+    /// events are recorded (as they are without selectors).
+    fn event_selectors(&self, stack: usize, props: &Value) -> (BTreeSet<String>, bool) {
+        let mut data = BTreeSet::new();
+        let mut management = false;
+        for sel in props["EventSelectors"].as_array().into_iter().flatten() {
+            management |= sel["IncludeManagementEvents"].as_bool().unwrap_or(true);
+            for d in sel["DataResources"].as_array().into_iter().flatten() {
+                let ty = d["Type"].as_str().unwrap_or_default();
+                for v in self.r.resolve_all(stack, &d["Values"]) {
+                    data.insert(format!("{ty} {v}"));
+                }
+            }
+        }
+        if props["EventSelectors"].is_null() {
+            management = true;
+        }
+        (data, management)
+    }
+
+    /// An `AWS::Logs::MetricFilter`: one filter per metric transformation.
+    fn filters(&self, stack: usize, props: &Value) -> Vec<Filter> {
+        props["MetricTransformations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| Filter {
+                name: self.text(stack, &props["FilterName"]),
+                log_group: self.text(stack, &props["LogGroupName"]),
+                pattern: self.text(stack, &props["FilterPattern"]),
+                metric: format!(
+                    "{}/{}",
+                    self.text(stack, &t["MetricNamespace"]),
+                    self.text(stack, &t["MetricName"])
+                ),
+            })
+            .collect()
+    }
+
+    /// An `AWS::CloudWatch::Alarm`: its metric and sorted actions.
+    fn alarm(&self, stack: usize, props: &Value) -> Alarm {
+        let mut actions = self.r.resolve_all(stack, &props["AlarmActions"]);
+        actions.sort();
+        Alarm {
+            name: self.text(stack, &props["AlarmName"]),
+            metric: format!(
+                "{}/{}",
+                self.text(stack, &props["Namespace"]),
+                self.text(stack, &props["MetricName"])
+            ),
+            actions,
+            enabled: props["ActionsEnabled"].as_bool().unwrap_or(true),
+        }
+    }
+
+    /// An `AWS::Logs::LogGroup`: its name, retention and key.
+    fn log_group(&self, stack: usize, props: &Value) -> LogGroup {
+        LogGroup {
+            name: self.text(stack, &props["LogGroupName"]),
+            retention: props["RetentionInDays"].as_i64().map(|d| d as i32),
+            key: self.key_of(stack, &props["KmsKeyId"]),
+        }
+    }
+
+    /// An `AWS::SNS::Topic`: its ARN.
+    fn topic(&self, stack: usize, id: &str) -> String {
+        self.r
+            .resolve(stack, &serde_json::json!({ "Ref": id }))
+            .unwrap_or_default()
+    }
+
+    /// An `AWS::SNS::Subscription`: its topic, protocol and endpoint.
+    fn subscription(&self, stack: usize, props: &Value) -> Subscription {
+        Subscription {
+            topic: self.text(stack, &props["TopicArn"]),
+            protocol: self.text(stack, &props["Protocol"]),
+            endpoint: self.text(stack, &props["Endpoint"]),
+        }
+    }
+
+    /// An `AWS::S3::Bucket`: its encryption, public access block, versioning, ownership and
+    /// bucket policy.
+    fn bucket(&self, stack: usize, props: &Value) -> Bucket {
+        let r = self.r;
+        let name = self.text(stack, &props["BucketName"]);
+        let rule = &props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+            ["ServerSideEncryptionByDefault"];
+        let pab = &props["PublicAccessBlockConfiguration"];
+        let flag = |k: &str| pab[k].as_bool().unwrap_or(false);
+        let has_policy = r.resources().any(|(s2, _, b2)| {
+            b2["Type"] == "AWS::S3::BucketPolicy"
+                && r.resolve(s2, &b2["Properties"]["Bucket"]).as_deref() == Some(name.as_str())
+        });
+        Bucket {
+            sse: rule["SSEAlgorithm"].as_str().map(str::to_owned),
+            key: self.key_of(stack, &rule["KMSMasterKeyID"]),
+            public_access: pab.is_object().then(|| {
+                [
+                    flag("BlockPublicAcls"),
+                    flag("IgnorePublicAcls"),
+                    flag("BlockPublicPolicy"),
+                    flag("RestrictPublicBuckets"),
+                ]
+            }),
+            versioning: props["VersioningConfiguration"]["Status"]
+                .as_str()
+                .map(str::to_owned),
+            ownership: props["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
+                .as_str()
+                .map(str::to_owned),
+            policy: has_policy.then(|| self.canon(PolicyKind::Bucket, &name, None)),
+            name,
+        }
     }
 }
 
