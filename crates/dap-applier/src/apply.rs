@@ -1,20 +1,24 @@
 //! `apply`: deploy the stacks of a plan in dependency order, independent ones at the same time.
 
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType};
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag};
 use serde::Serialize;
 
-use crate::assets::AssetOutcome;
+use crate::assets::{AssetOutcome, TemplateSource};
 use crate::error::{aws, is_no_changes, message_of};
 use crate::events::{Event, Observer};
 use crate::interrupt::Gate;
 use crate::plan::{ChangeAction, Plan, StackAction, StackPlan};
 use crate::state::{readiness, succeeded, DeployedStack, Output, Readiness};
 use crate::{Error, Inner};
+
+/// How one stack ended, with the outputs it has then.
+type Deployed = (StackOutcome, Vec<Output>);
 
 /// How one stack ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -347,12 +351,51 @@ impl Inner {
         sp: &StackPlan,
         assets: &Mutex<Vec<AssetOutcome>>,
         observer: &dyn Observer,
-    ) -> Result<(StackOutcome, Vec<Output>), Error> {
-        let total = self.rendered.stacks.len();
+    ) -> Result<Deployed, Error> {
         let create = sp.action == StackAction::Create;
+        self.start_deploy(index, sp, create, assets, observer)
+            .await?;
+        let source = self.template_source(index).await?;
+        let tags = self.stack_tags(index);
+        let resources = self.resource_types(index);
+        let policy =
+            crate::guard::stack_policy(self.env.protection, resources.iter().copied(), &[]);
+        if let (true, Some(old)) = (create, &sp.deployed) {
+            if let Some(failed) = self.delete_rolled_back(index, sp, old, observer).await? {
+                return Ok(failed);
+            }
+        }
+        let importing = create && sp.changes.iter().any(|c| c.action == ChangeAction::Import);
+        if importing {
+            return self.import_then_update(index, sp, observer).await;
+        }
+        let id = if create {
+            self.create_stack(sp, source, tags, policy).await?
+        } else {
+            match self
+                .update_stack(sp, source, tags, policy, &resources)
+                .await?
+            {
+                ControlFlow::Continue(id) => id,
+                ControlFlow::Break(done) => return Ok(done),
+            }
+        };
+        self.await_deploy(&id, index, sp, create, observer).await
+    }
+
+    /// Announce a stack's start, then upload the assets its template names (each announced
+    /// and recorded in `assets`).
+    async fn start_deploy(
+        &self,
+        index: usize,
+        sp: &StackPlan,
+        create: bool,
+        assets: &Mutex<Vec<AssetOutcome>>,
+        observer: &dyn Observer,
+    ) -> Result<(), Error> {
         observer.event(&Event::Started {
             index: index + 1,
-            total,
+            total: self.rendered.stacks.len(),
             stack: &sp.name,
             action: if create { "creating" } else { "updating" },
         });
@@ -363,144 +406,189 @@ impl Inner {
             });
             assets.lock().expect("assets lock").push(a);
         }
-        let source = self.template_source(index).await?;
-        let tags = self.stack_tags(index);
-        let cfn = &self.clients.cfn;
-        let protect = self.rendered.manifest.termination_protection;
-        let resources: Vec<(&str, &str)> = self.rendered.stacks[index]
+        Ok(())
+    }
+
+    /// The logical ids and types of the resources of stack `index`'s template.
+    fn resource_types(&self, index: usize) -> Vec<(&str, &str)> {
+        self.rendered.stacks[index]
             .template
             .resources
             .iter()
             .map(|(id, e)| (id.as_str(), e.type_name()))
-            .collect();
-        let policy =
-            crate::guard::stack_policy(self.env.protection, resources.iter().copied(), &[]);
-        if let (true, Some(old)) = (create, &sp.deployed) {
-            // A rolled-back creation (the plan checked it left nothing): delete, then create.
-            if old.termination_protection {
-                cfn.update_termination_protection()
-                    .stack_name(&old.id)
-                    .enable_termination_protection(false)
-                    .send()
-                    .await
-                    .map_err(|e| aws("cloudformation:UpdateTerminationProtection", e))?;
-            }
-            cfn.delete_stack()
+            .collect()
+    }
+
+    /// Delete a rolled-back creation (the plan checked it left nothing) before creating the
+    /// stack again; the failed outcome when the deletion fails.
+    async fn delete_rolled_back(
+        &self,
+        index: usize,
+        sp: &StackPlan,
+        old: &DeployedStack,
+        observer: &dyn Observer,
+    ) -> Result<Option<Deployed>, Error> {
+        let cfn = &self.clients.cfn;
+        if old.termination_protection {
+            cfn.update_termination_protection()
                 .stack_name(&old.id)
-                .client_request_token(self.run.token("delete", &sp.name))
+                .enable_termination_protection(false)
                 .send()
                 .await
-                .map_err(|e| aws("cloudformation:DeleteStack", e))?;
-            if let Some(last) = self.wait_stack(&old.id, index, &sp.name, observer).await? {
-                if last.status != "DELETE_COMPLETE" {
-                    let reason = self.failure_reason(&old.id, &last).await;
-                    return Ok((
-                        StackOutcome::Failed {
-                            status: Some(last.status),
-                            reason: format!("deleting the rolled-back stack failed: {reason}"),
-                        },
-                        Vec::new(),
-                    ));
-                }
+                .map_err(|e| aws("cloudformation:UpdateTerminationProtection", e))?;
+        }
+        cfn.delete_stack()
+            .stack_name(&old.id)
+            .client_request_token(self.run.token("delete", &sp.name))
+            .send()
+            .await
+            .map_err(|e| aws("cloudformation:DeleteStack", e))?;
+        if let Some(last) = self.wait_stack(&old.id, index, &sp.name, observer).await? {
+            if last.status != "DELETE_COMPLETE" {
+                let reason = self.failure_reason(&old.id, &last).await;
+                return Ok(Some((
+                    StackOutcome::Failed {
+                        status: Some(last.status),
+                        reason: format!("deleting the rolled-back stack failed: {reason}"),
+                    },
+                    Vec::new(),
+                )));
             }
         }
-        let importing = create && sp.changes.iter().any(|c| c.action == ChangeAction::Import);
-        if importing {
-            return self.import_then_update(index, sp, observer).await;
-        }
-        let id = if create {
-            let request = cfn
-                .create_stack()
-                .stack_name(&sp.name)
-                .capabilities(Capability::CapabilityNamedIam)
-                .set_tags(Some(tags))
-                .set_stack_policy_body(policy)
-                .enable_termination_protection(protect)
-                .client_request_token(self.run.token("create", &sp.name));
-            match source.apply_to_create(request).send().await {
-                Ok(out) => out.stack_id().unwrap_or(&sp.name).to_owned(),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_already_exists_exception()) =>
-                {
-                    // The plan saw no stack and the lock keeps other runs out: a stack of
-                    // this name, made since this run started, with this template, is this
-                    // run's own creation whose answer was lost (and the SDK retried).
-                    match self.recognise_create(sp).await? {
-                        Some(id) => id,
-                        None => return Err(aws("cloudformation:CreateStack", e)),
-                    }
+        Ok(None)
+    }
+
+    /// Start creating stack `sp.name`; its id. A creation whose answer was lost and retried
+    /// is recognised as this run's own.
+    async fn create_stack(
+        &self,
+        sp: &StackPlan,
+        source: TemplateSource,
+        tags: Vec<Tag>,
+        policy: Option<String>,
+    ) -> Result<String, Error> {
+        let request = self
+            .clients
+            .cfn
+            .create_stack()
+            .stack_name(&sp.name)
+            .capabilities(Capability::CapabilityNamedIam)
+            .set_tags(Some(tags))
+            .set_stack_policy_body(policy)
+            .enable_termination_protection(self.rendered.manifest.termination_protection)
+            .client_request_token(self.run.token("create", &sp.name));
+        match source.apply_to_create(request).send().await {
+            Ok(out) => Ok(out.stack_id().unwrap_or(&sp.name).to_owned()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_already_exists_exception()) =>
+            {
+                // The plan saw no stack and the lock keeps other runs out: a stack of
+                // this name, made since this run started, with this template, is this
+                // run's own creation whose answer was lost (and the SDK retried).
+                match self.recognise_create(sp).await? {
+                    Some(id) => Ok(id),
+                    None => Err(aws("cloudformation:CreateStack", e)),
                 }
-                Err(e) => return Err(aws("cloudformation:CreateStack", e)),
             }
-        } else {
-            let deployed = sp
-                .deployed
-                .as_ref()
-                .expect("an update has a deployed stack");
-            // The allowed replacements and removals pass the deployed policy for this update
-            // only; removed resources are named from the plan (they are not in the template).
-            let allowed: Vec<&str> = sp
-                .changes
+            Err(e) => Err(aws("cloudformation:CreateStack", e)),
+        }
+    }
+
+    /// Start updating the deployed stack: its id to wait for, or the outcome when there was
+    /// nothing to update (an update whose answer was lost and retried is recognised).
+    async fn update_stack(
+        &self,
+        sp: &StackPlan,
+        source: TemplateSource,
+        tags: Vec<Tag>,
+        policy: Option<String>,
+        resources: &[(&str, &str)],
+    ) -> Result<ControlFlow<Deployed, String>, Error> {
+        let deployed = sp
+            .deployed
+            .as_ref()
+            .expect("an update has a deployed stack");
+        let request = self
+            .clients
+            .cfn
+            .update_stack()
+            .stack_name(&deployed.id)
+            .capabilities(Capability::CapabilityNamedIam)
+            .set_tags(Some(tags))
+            .set_stack_policy_body(policy)
+            .set_stack_policy_during_update_body(self.policy_during_update(sp, resources))
+            .client_request_token(self.run.token("update", &sp.name));
+        match source.apply_to_update(request).send().await {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| is_no_changes(&message_of(se))) =>
+            {
+                // The plan saw another template and the stack now has this one: this
+                // run's own update went through but its answer was lost (and the SDK
+                // retried). Otherwise there was nothing to update.
+                let lost_answer = deployed.template_sha256.as_deref()
+                    != Some(sp.template_sha256.as_str())
+                    && self.recognise_update(sp).await?;
+                if !lost_answer {
+                    let outcome = if self.protect(sp, deployed).await? {
+                        StackOutcome::Updated
+                    } else {
+                        StackOutcome::Unchanged
+                    };
+                    return Ok(ControlFlow::Break((outcome, deployed.outputs.clone())));
+                }
+            }
+            Err(e) => return Err(aws("cloudformation:UpdateStack", e)),
+        }
+        Ok(ControlFlow::Continue(deployed.id.clone()))
+    }
+
+    /// The stack policy for the duration of an update: the allowed replacements and removals
+    /// pass for this update only; removed resources are named from the plan (they are not in
+    /// the template). `None` when nothing is allowed.
+    fn policy_during_update(&self, sp: &StackPlan, resources: &[(&str, &str)]) -> Option<String> {
+        let allowed: Vec<&str> = sp
+            .changes
+            .iter()
+            .filter(|c| c.guard == crate::guard::Verdict::Allowed)
+            .map(|c| c.logical_id.as_str())
+            .collect();
+        if allowed.is_empty() {
+            return None;
+        }
+        let mut all = resources.to_vec();
+        all.extend(
+            sp.changes
                 .iter()
-                .filter(|c| c.guard == crate::guard::Verdict::Allowed)
-                .map(|c| c.logical_id.as_str())
-                .collect();
-            let during = if allowed.is_empty() {
-                None
-            } else {
-                let mut all = resources.clone();
-                all.extend(
-                    sp.changes
-                        .iter()
-                        .filter(|c| c.action == crate::plan::ChangeAction::Remove)
-                        .map(|c| (c.logical_id.as_str(), c.resource_type.as_str())),
-                );
-                crate::guard::stack_policy(self.env.protection, all, &allowed)
-            };
-            let request = cfn
-                .update_stack()
-                .stack_name(&deployed.id)
-                .capabilities(Capability::CapabilityNamedIam)
-                .set_tags(Some(tags))
-                .set_stack_policy_body(policy)
-                .set_stack_policy_during_update_body(during)
-                .client_request_token(self.run.token("update", &sp.name));
-            match source.apply_to_update(request).send().await {
-                Ok(_) => {}
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| is_no_changes(&message_of(se))) =>
-                {
-                    // The plan saw another template and the stack now has this one: this
-                    // run's own update went through but its answer was lost (and the SDK
-                    // retried). Otherwise there was nothing to update.
-                    let lost_answer = deployed.template_sha256.as_deref()
-                        != Some(sp.template_sha256.as_str())
-                        && self.recognise_update(sp).await?;
-                    if !lost_answer {
-                        let outcome = if self.protect(sp, deployed).await? {
-                            StackOutcome::Updated
-                        } else {
-                            StackOutcome::Unchanged
-                        };
-                        return Ok((outcome, deployed.outputs.clone()));
-                    }
-                }
-                Err(e) => return Err(aws("cloudformation:UpdateStack", e)),
-            }
-            deployed.id.clone()
-        };
+                .filter(|c| c.action == crate::plan::ChangeAction::Remove)
+                .map(|c| (c.logical_id.as_str(), c.resource_type.as_str())),
+        );
+        crate::guard::stack_policy(self.env.protection, all, &allowed)
+    }
+
+    /// Wait for a created or updated stack and judge how it ended; an updated stack gets
+    /// termination protection where it lacks it.
+    async fn await_deploy(
+        &self,
+        id: &str,
+        index: usize,
+        sp: &StackPlan,
+        create: bool,
+        observer: &dyn Observer,
+    ) -> Result<Deployed, Error> {
         let last = self
-            .wait_stack(&id, index, &sp.name, observer)
-            .await?
-            .ok_or_else(|| Error::StackState {
-                stack: sp.name.clone(),
-                status: "DELETE_COMPLETE".to_owned(),
-                hint: "the stack disappeared while it was being deployed".to_owned(),
-            })?;
+            .wait_existing(
+                id,
+                index,
+                sp,
+                observer,
+                "the stack disappeared while it was being deployed",
+            )
+            .await?;
         if !succeeded(&last.status) {
-            let reason = self.failure_reason(&id, &last).await;
+            let reason = self.failure_reason(id, &last).await;
             return Ok((
                 StackOutcome::Failed {
                     status: Some(last.status),
@@ -520,6 +608,25 @@ impl Inner {
         Ok((outcome, last.outputs))
     }
 
+    /// Poll a stack that must still exist when its operation ends: its disappearance is an
+    /// error that says `hint`.
+    async fn wait_existing(
+        &self,
+        id: &str,
+        index: usize,
+        sp: &StackPlan,
+        observer: &dyn Observer,
+        hint: &str,
+    ) -> Result<DeployedStack, Error> {
+        self.wait_stack(id, index, &sp.name, observer)
+            .await?
+            .ok_or_else(|| Error::StackState {
+                stack: sp.name.clone(),
+                status: "DELETE_COMPLETE".to_owned(),
+                hint: hint.to_owned(),
+            })
+    }
+
     /// Create a stack by importing the existing resources of its plan (an `IMPORT` change
     /// set holding only them), then update it to the whole template.
     async fn import_then_update(
@@ -527,8 +634,54 @@ impl Inner {
         index: usize,
         sp: &StackPlan,
         observer: &dyn Observer,
-    ) -> Result<(StackOutcome, Vec<Output>), Error> {
-        let cfn = &self.clients.cfn;
+    ) -> Result<Deployed, Error> {
+        let (change_set, id) = self.create_import_change_set(index, sp).await?;
+        if self.wait_change_set(&sp.name, &change_set).await?.is_none() {
+            return Ok((
+                StackOutcome::Failed {
+                    status: None,
+                    reason: "the import change set has nothing to import".to_owned(),
+                },
+                Vec::new(),
+            ));
+        }
+        self.clients
+            .cfn
+            .execute_change_set()
+            .change_set_name(&change_set)
+            .client_request_token(self.run.token("execute-import", &sp.name))
+            .send()
+            .await
+            .map_err(|e| aws("cloudformation:ExecuteChangeSet", e))?;
+        let last = self
+            .wait_existing(
+                &id,
+                index,
+                sp,
+                observer,
+                "the stack disappeared while its resources were being imported",
+            )
+            .await?;
+        if last.status != "IMPORT_COMPLETE" {
+            let reason = self.failure_reason(&id, &last).await;
+            return Ok((
+                StackOutcome::Failed {
+                    status: Some(last.status),
+                    reason: format!("the import failed: {reason}"),
+                },
+                last.outputs,
+            ));
+        }
+        self.update_after_import(&id, index, sp, observer).await
+    }
+
+    /// Create the `IMPORT` change set holding only the plan's imported resources; its id and
+    /// the new stack's id.
+    async fn create_import_change_set(
+        &self,
+        index: usize,
+        sp: &StackPlan,
+    ) -> Result<(String, String), Error> {
         let imported: Vec<&str> = sp
             .changes
             .iter()
@@ -540,7 +693,9 @@ impl Inner {
                 stack: sp.name.clone(),
                 problem,
             })?;
-        let created = cfn
+        let created = self
+            .clients
+            .cfn
             .create_change_set()
             .stack_name(&sp.name)
             .change_set_name(format!("dap-import-{}", self.run.id()))
@@ -559,52 +714,25 @@ impl Inner {
             .map_err(|e| aws("cloudformation:CreateChangeSet", e))?;
         let change_set = created.id().unwrap_or_default().to_owned();
         let id = created.stack_id().unwrap_or(&sp.name).to_owned();
-        if self.wait_change_set(&sp.name, &change_set).await?.is_none() {
-            return Ok((
-                StackOutcome::Failed {
-                    status: None,
-                    reason: "the import change set has nothing to import".to_owned(),
-                },
-                Vec::new(),
-            ));
-        }
-        cfn.execute_change_set()
-            .change_set_name(&change_set)
-            .client_request_token(self.run.token("execute-import", &sp.name))
-            .send()
-            .await
-            .map_err(|e| aws("cloudformation:ExecuteChangeSet", e))?;
-        let last = self
-            .wait_stack(&id, index, &sp.name, observer)
-            .await?
-            .ok_or_else(|| Error::StackState {
-                stack: sp.name.clone(),
-                status: "DELETE_COMPLETE".to_owned(),
-                hint: "the stack disappeared while its resources were being imported".to_owned(),
-            })?;
-        if last.status != "IMPORT_COMPLETE" {
-            let reason = self.failure_reason(&id, &last).await;
-            return Ok((
-                StackOutcome::Failed {
-                    status: Some(last.status),
-                    reason: format!("the import failed: {reason}"),
-                },
-                last.outputs,
-            ));
-        }
-        // The imported resources as they were; now the whole template, with its tags and
-        // stack policy.
-        let resources: Vec<(&str, &str)> = self.rendered.stacks[index]
-            .template
-            .resources
-            .iter()
-            .map(|(id, e)| (id.as_str(), e.type_name()))
-            .collect();
-        let policy = crate::guard::stack_policy(self.env.protection, resources, &[]);
+        Ok((change_set, id))
+    }
+
+    /// Update a stack whose resources were just imported (as they were) to the whole
+    /// template, with its tags and stack policy, then protect it where the environment wants.
+    async fn update_after_import(
+        &self,
+        id: &str,
+        index: usize,
+        sp: &StackPlan,
+        observer: &dyn Observer,
+    ) -> Result<Deployed, Error> {
+        let cfn = &self.clients.cfn;
+        let policy =
+            crate::guard::stack_policy(self.env.protection, self.resource_types(index), &[]);
         let source = self.template_source(index).await?;
         let request = cfn
             .update_stack()
-            .stack_name(&id)
+            .stack_name(id)
             .capabilities(Capability::CapabilityNamedIam)
             .set_tags(Some(self.stack_tags(index)))
             .set_stack_policy_body(policy)
@@ -615,16 +743,16 @@ impl Inner {
             .await
             .map_err(|e| aws("cloudformation:UpdateStack", e))?;
         let last = self
-            .wait_stack(&id, index, &sp.name, observer)
-            .await?
-            .ok_or_else(|| Error::StackState {
-                stack: sp.name.clone(),
-                status: "DELETE_COMPLETE".to_owned(),
-                hint: "the stack disappeared while it was being updated after the import"
-                    .to_owned(),
-            })?;
+            .wait_existing(
+                id,
+                index,
+                sp,
+                observer,
+                "the stack disappeared while it was being updated after the import",
+            )
+            .await?;
         if !succeeded(&last.status) {
-            let reason = self.failure_reason(&id, &last).await;
+            let reason = self.failure_reason(id, &last).await;
             return Ok((
                 StackOutcome::Failed {
                     status: Some(last.status),
@@ -635,7 +763,7 @@ impl Inner {
         }
         if self.rendered.manifest.termination_protection {
             cfn.update_termination_protection()
-                .stack_name(&id)
+                .stack_name(id)
                 .enable_termination_protection(true)
                 .send()
                 .await
