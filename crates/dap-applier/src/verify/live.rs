@@ -405,6 +405,27 @@ async fn read_keys(
     expected: &Expected,
 ) -> Result<KeysRead, Error> {
     let kms = &clients.read.kms;
+    let aliases = list_aliases(kms).await?;
+    let stack_keys = read_stack_keys(clients, rendered, expected).await?;
+    let reads = join_all(expected.keys.iter().map(|k| {
+        let id = stack_keys
+            .get(&k.logical_id)
+            .cloned()
+            .or_else(|| k.alias.as_ref().and_then(|a| aliases.get(a)).cloned());
+        read_key(kms, expected, &k.logical_id, id)
+    }))
+    .await;
+    let mut keys = BTreeMap::new();
+    for r in reads {
+        if let Some((l, k)) = r? {
+            keys.insert(l, k);
+        }
+    }
+    Ok((aliases, stack_keys, keys))
+}
+
+/// Every KMS alias: name → target key id.
+async fn list_aliases(kms: &aws_sdk_kms::Client) -> Result<BTreeMap<String, String>, Error> {
     let mut aliases = BTreeMap::new();
     let mut pages = kms.list_aliases().into_paginator().send();
     while let Some(page) = pages.next().await {
@@ -415,7 +436,16 @@ async fn read_keys(
             }
         }
     }
-    // Which key each stack made: the stacks that hold keys, one call each.
+    Ok(aliases)
+}
+
+/// Which key each stack made (logical id → key id): the stacks that hold keys, one call each,
+/// all at once.
+async fn read_stack_keys(
+    clients: &Clients,
+    rendered: &dap_planner::Rendered,
+    expected: &Expected,
+) -> Result<BTreeMap<String, String>, Error> {
     let stacks: BTreeSet<&str> = expected.keys.iter().map(|k| k.stack.as_str()).collect();
     let mut stack_keys = BTreeMap::new();
     let listed = join_all(stacks.into_iter().filter_map(|slug| {
@@ -425,142 +455,176 @@ async fn read_keys(
             .find(|s| s.kind.slug() == slug)?
             .name
             .clone();
-        Some(async move {
-            let mut found = Vec::new();
-            let mut pages = clients
-                .cfn
-                .list_stack_resources()
-                .stack_name(&name)
-                .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                match page {
-                    Ok(page) => {
-                        for r in page.stack_resource_summaries() {
-                            if r.resource_type() == Some("AWS::KMS::Key") {
-                                if let (Some(l), Some(p)) =
-                                    (r.logical_resource_id(), r.physical_resource_id())
-                                {
-                                    found.push((l.to_owned(), p.to_owned()));
-                                }
-                            }
-                        }
-                    }
-                    // A stack that does not exist made no key.
-                    Err(e) if e.message().is_some_and(|m| m.contains("does not exist")) => break,
-                    Err(e) => return Err(aws("cloudformation:ListStackResources", e)),
-                }
-            }
-            Ok(found)
-        })
+        Some(list_stack_keys(clients, name))
     }))
     .await;
     for l in listed {
         stack_keys.extend(l?);
     }
-    let reads = join_all(expected.keys.iter().map(|k| {
-        let id = stack_keys.get(&k.logical_id).cloned().or_else(|| {
-            k.alias
-                .as_ref()
-                .and_then(|a| aliases.get(a))
-                .cloned()
-        });
-        async move {
-            let Some(id) = id else {
-                return Ok(None);
-            };
-            // The key policy first: a key whose policy cannot be read (moto's CloudFormation
-            // stores it as an object, and then fails every call that reads it) is reported
-            // as such, and its other reads are not made.
-            let policy = match kms.get_key_policy().key_id(&id).policy_name("default").send().await {
-                Ok(p) => Ok(p.policy().unwrap_or_default().to_owned()),
-                Err(e) if not_found(&e, &["NotFoundException"]) => return Ok(None),
-                Err(e) if unreadable(&e) => {
-                    Err("kms:GetKeyPolicy answered something that is not a policy document (moto's CloudFormation stores key policies that way)".to_owned())
+    Ok(stack_keys)
+}
+
+/// The keys of one stack: (logical id, key id) of each `AWS::KMS::Key`; none when the stack
+/// does not exist.
+async fn list_stack_keys(clients: &Clients, name: String) -> Result<Vec<(String, String)>, Error> {
+    let mut found = Vec::new();
+    let mut pages = clients
+        .cfn
+        .list_stack_resources()
+        .stack_name(&name)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => {
+                for r in page.stack_resource_summaries() {
+                    if r.resource_type() == Some("AWS::KMS::Key") {
+                        if let (Some(l), Some(p)) =
+                            (r.logical_resource_id(), r.physical_resource_id())
+                        {
+                            found.push((l.to_owned(), p.to_owned()));
+                        }
+                    }
                 }
-                Err(e) => return Err(aws("kms:GetKeyPolicy", e)),
-            };
-            let pin = expected.pin.clone().unwrap_or_else(|| dap_model::Pin::new("", ""));
+            }
+            // A stack that does not exist made no key.
+            Err(e) if e.message().is_some_and(|m| m.contains("does not exist")) => break,
+            Err(e) => return Err(aws("cloudformation:ListStackResources", e)),
+        }
+    }
+    Ok(found)
+}
+
+/// A key's policy as KMS answers it.
+enum KeyPolicy {
+    /// The key does not exist.
+    Gone,
+    /// The answer is not a policy document: why.
+    Unreadable(String),
+    /// The policy document.
+    Document(String),
+}
+
+/// Read one key of the model (`logical_id`, found live as `id`): its policy first, then its
+/// metadata, and its rotation and grants together; `None` when it is not found.
+async fn read_key(
+    kms: &aws_sdk_kms::Client,
+    expected: &Expected,
+    logical_id: &str,
+    id: Option<String>,
+) -> Result<Option<(String, Key)>, Error> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    // The key policy first: a key whose policy cannot be read (moto's CloudFormation
+    // stores it as an object, and then fails every call that reads it) is reported
+    // as such, and its other reads are not made.
+    let policy = match read_key_policy(kms, &id).await? {
+        KeyPolicy::Gone => return Ok(None),
+        KeyPolicy::Document(p) => p,
+        KeyPolicy::Unreadable(problem) => {
+            let pin = expected
+                .pin
+                .clone()
+                .unwrap_or_else(|| dap_model::Pin::new("", ""));
             let stand_in_arn = format!(
                 "arn:{}:kms:{}:{}:key/{id}",
                 pin.partition, pin.region, pin.account
             );
-            let policy = match policy {
-                Ok(p) => p,
-                Err(problem) => {
-                    return Ok(Some((
-                        k.logical_id.clone(),
-                        Key {
-                            id: id.clone(),
-                            arn: stand_in_arn,
-                            unreadable: Some(problem),
-                            ..Key::default()
-                        },
-                    )))
-                }
-            };
-            let described = match kms.describe_key().key_id(&id).send().await {
-                Ok(d) => d,
-                Err(e) if not_found(&e, &["NotFoundException"]) => return Ok(None),
-                Err(e) => return Err(aws("kms:DescribeKey", e)),
-            };
-            let meta = described.key_metadata();
-            let (rotation, grants) = tokio::join!(
-                kms.get_key_rotation_status().key_id(&id).send(),
-                async {
-                    let mut out = Vec::new();
-                    let mut pages = kms.list_grants().key_id(&id).into_paginator().send();
-                    while let Some(page) = pages.next().await {
-                        let page = page.map_err(|e| aws("kms:ListGrants", e))?;
-                        for g in page.grants() {
-                            let ops: Vec<&str> = g.operations().iter().map(|o| o.as_str()).collect();
-                            out.push(format!(
-                                "{} may {}",
-                                g.grantee_principal().unwrap_or("(unknown)"),
-                                ops.join(", ")
-                            ));
-                        }
-                    }
-                    Ok::<_, Error>(out)
-                }
-            );
-            let rotation = match rotation {
-                Ok(r) => r.key_rotation_enabled(),
-                Err(e) => return Err(aws("kms:GetKeyRotationStatus", e)),
-            };
-            Ok(Some((
-                k.logical_id.clone(),
+            return Ok(Some((
+                logical_id.to_owned(),
                 Key {
-                    id: meta.map(|m| m.key_id().to_owned()).unwrap_or(id.clone()),
-                    arn: meta.and_then(|m| m.arn()).unwrap_or_default().to_owned(),
-                    state: meta
-                        .and_then(|m| m.key_state())
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default(),
-                    manager: meta
-                        .and_then(|m| m.key_manager())
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default(),
-                    spec: meta
-                        .and_then(|m| m.key_spec())
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default(),
-                    rotation,
-                    policy,
-                    grants: grants?,
-                    unreadable: None,
+                    id: id.clone(),
+                    arn: stand_in_arn,
+                    unreadable: Some(problem),
+                    ..Key::default()
                 },
-            )))
+            )));
         }
-    }))
-    .await;
-    let mut keys = BTreeMap::new();
-    for r in reads {
-        if let Some((l, k)) = r? {
-            keys.insert(l, k);
+    };
+    let described = match kms.describe_key().key_id(&id).send().await {
+        Ok(d) => d,
+        Err(e) if not_found(&e, &["NotFoundException"]) => return Ok(None),
+        Err(e) => return Err(aws("kms:DescribeKey", e)),
+    };
+    let (rotation, grants) = tokio::join!(
+        kms.get_key_rotation_status().key_id(&id).send(),
+        list_grants(kms, &id)
+    );
+    let rotation = match rotation {
+        Ok(r) => r.key_rotation_enabled(),
+        Err(e) => return Err(aws("kms:GetKeyRotationStatus", e)),
+    };
+    Ok(Some((
+        logical_id.to_owned(),
+        key_of_metadata(described.key_metadata(), &id, rotation, policy, grants?),
+    )))
+}
+
+/// A key's `default` policy: the document, or why it cannot be read, or that the key is gone.
+async fn read_key_policy(kms: &aws_sdk_kms::Client, id: &str) -> Result<KeyPolicy, Error> {
+    match kms
+        .get_key_policy()
+        .key_id(id)
+        .policy_name("default")
+        .send()
+        .await
+    {
+        Ok(p) => Ok(KeyPolicy::Document(p.policy().unwrap_or_default().to_owned())),
+        Err(e) if not_found(&e, &["NotFoundException"]) => Ok(KeyPolicy::Gone),
+        Err(e) if unreadable(&e) => Ok(KeyPolicy::Unreadable(
+            "kms:GetKeyPolicy answered something that is not a policy document (moto's CloudFormation stores key policies that way)".to_owned(),
+        )),
+        Err(e) => Err(aws("kms:GetKeyPolicy", e)),
+    }
+}
+
+/// A key's grants, every page: `grantee may operations`.
+async fn list_grants(kms: &aws_sdk_kms::Client, id: &str) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    let mut pages = kms.list_grants().key_id(id).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws("kms:ListGrants", e))?;
+        for g in page.grants() {
+            let ops: Vec<&str> = g.operations().iter().map(|o| o.as_str()).collect();
+            out.push(format!(
+                "{} may {}",
+                g.grantee_principal().unwrap_or("(unknown)"),
+                ops.join(", ")
+            ));
         }
     }
-    Ok((aliases, stack_keys, keys))
+    Ok(out)
+}
+
+/// A readable key from `DescribeKey`'s metadata (`id` where it has none) and its other reads.
+fn key_of_metadata(
+    meta: Option<&aws_sdk_kms::types::KeyMetadata>,
+    id: &str,
+    rotation: bool,
+    policy: String,
+    grants: Vec<String>,
+) -> Key {
+    Key {
+        id: meta.map(|m| m.key_id().to_owned()).unwrap_or(id.to_owned()),
+        arn: meta.and_then(|m| m.arn()).unwrap_or_default().to_owned(),
+        state: meta
+            .and_then(|m| m.key_state())
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        manager: meta
+            .and_then(|m| m.key_manager())
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        spec: meta
+            .and_then(|m| m.key_spec())
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        rotation,
+        policy,
+        grants,
+        unreadable: None,
+    }
 }
 
 async fn read_trail(clients: &Clients, expected: &Expected) -> Result<Option<Trail>, Error> {
