@@ -1020,7 +1020,7 @@ mod scripted {
     };
 
     use crate::clients::{CallCounter, ReadClients};
-    use crate::verify::expect::Expected;
+    use crate::verify::expect::{self, Expected};
 
     macro_rules! scripted {
         ($krate:ident, $rules:expr) => {{
@@ -1052,10 +1052,9 @@ mod scripted {
         Expected::read(&dap_docs::Platform::new(&env, &rendered).unwrap())
     }
 
-    #[test]
-    fn a_delivery_error_and_advanced_selectors_are_read_and_judged() {
-        let expected = local();
-        let want = expected.trail.clone().unwrap();
+    /// The scripted CloudTrail answers: the model's trail, logging with a delivery error, and
+    /// advanced event selectors recording management events and `want`'s data resources.
+    fn trail_rules(want: &expect::Trail) -> Vec<Rule> {
         let get_trail = mock!(aws_sdk_cloudtrail::Client::get_trail).then_output(|| {
             GetTrailOutput::builder()
                 .trail(
@@ -1080,51 +1079,59 @@ mod scripted {
             .iter()
             .map(|d| d.split_once(' ').unwrap().1.to_owned())
             .collect();
-        let selectors =
-            mock!(aws_sdk_cloudtrail::Client::get_event_selectors).then_output(move || {
-                let mut arns = AdvancedFieldSelector::builder().field("resources.ARN");
-                for v in &values {
-                    arns = arns.starts_with(v);
-                }
-                GetEventSelectorsOutput::builder()
-                    .advanced_event_selectors(
-                        AdvancedEventSelector::builder()
-                            .field_selectors(
-                                AdvancedFieldSelector::builder()
-                                    .field("eventCategory")
-                                    .equals("Management")
-                                    .build()
-                                    .unwrap(),
-                            )
-                            .build()
-                            .unwrap(),
-                    )
-                    .advanced_event_selectors(
-                        AdvancedEventSelector::builder()
-                            .field_selectors(
-                                AdvancedFieldSelector::builder()
-                                    .field("eventCategory")
-                                    .equals("Data")
-                                    .build()
-                                    .unwrap(),
-                            )
-                            .field_selectors(
-                                AdvancedFieldSelector::builder()
-                                    .field("resources.type")
-                                    .equals("AWS::S3::Object")
-                                    .build()
-                                    .unwrap(),
-                            )
-                            .field_selectors(arns.build().unwrap())
+        let selectors = mock!(aws_sdk_cloudtrail::Client::get_event_selectors)
+            .then_output(move || advanced_selectors(&values));
+        vec![get_trail, status, selectors]
+    }
+
+    /// Advanced event selectors: one for management events, one for the S3 objects under
+    /// `values`.
+    fn advanced_selectors(values: &[String]) -> GetEventSelectorsOutput {
+        let mut arns = AdvancedFieldSelector::builder().field("resources.ARN");
+        for v in values {
+            arns = arns.starts_with(v);
+        }
+        GetEventSelectorsOutput::builder()
+            .advanced_event_selectors(
+                AdvancedEventSelector::builder()
+                    .field_selectors(
+                        AdvancedFieldSelector::builder()
+                            .field("eventCategory")
+                            .equals("Management")
                             .build()
                             .unwrap(),
                     )
                     .build()
-            });
-        let rules: [&Rule; 3] = [&get_trail, &status, &selectors];
+                    .unwrap(),
+            )
+            .advanced_event_selectors(
+                AdvancedEventSelector::builder()
+                    .field_selectors(
+                        AdvancedFieldSelector::builder()
+                            .field("eventCategory")
+                            .equals("Data")
+                            .build()
+                            .unwrap(),
+                    )
+                    .field_selectors(
+                        AdvancedFieldSelector::builder()
+                            .field("resources.type")
+                            .equals("AWS::S3::Object")
+                            .build()
+                            .unwrap(),
+                    )
+                    .field_selectors(arns.build().unwrap())
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    }
+
+    /// Clients whose CloudTrail answers with `rules` and every other service with nothing.
+    fn cloudtrail_clients(rules: &[&Rule]) -> Clients {
         let none: [&Rule; 0] = [];
         let calls = CallCounter::default();
-        let clients = Clients::from_clients(
+        Clients::from_clients(
             scripted!(aws_sdk_cloudformation, none),
             scripted!(aws_sdk_s3, none),
             scripted!(aws_sdk_sts, none),
@@ -1137,7 +1144,39 @@ mod scripted {
             scripted!(aws_sdk_cloudwatch, none),
             scripted!(aws_sdk_cloudwatchlogs, none),
             scripted!(aws_sdk_sns, none),
-        ));
+        ))
+    }
+
+    /// The codes of the failed checks of a live trail against the model's.
+    fn failed_trail_checks(want: expect::Trail, trail: Trail) -> Vec<&'static str> {
+        let live = Live {
+            trail: Some(trail),
+            ..Live::default()
+        };
+        let mut checks = crate::verify::Checks::default();
+        crate::verify::compare::all(
+            &Expected {
+                trail: Some(want),
+                ..Expected::default()
+            },
+            &live,
+            &mut checks,
+        );
+        checks
+            .0
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.code)
+            .collect()
+    }
+
+    #[test]
+    fn a_delivery_error_and_advanced_selectors_are_read_and_judged() {
+        let expected = local();
+        let want = expected.trail.clone().unwrap();
+        let rules = trail_rules(&want);
+        let rules: Vec<&Rule> = rules.iter().collect();
+        let clients = cloudtrail_clients(&rules);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -1152,25 +1191,7 @@ mod scripted {
             trail.delivery_error.as_deref(),
             Some("AccessDenied: the bucket policy refused the delivery")
         );
-        let live = Live {
-            trail: Some(trail),
-            ..Live::default()
-        };
-        let mut checks = crate::verify::Checks::default();
-        crate::verify::compare::all(
-            &Expected {
-                trail: Some(want),
-                ..Expected::default()
-            },
-            &live,
-            &mut checks,
-        );
-        let failed: Vec<&str> = checks
-            .0
-            .iter()
-            .filter(|c| !c.passed)
-            .map(|c| c.code)
-            .collect();
+        let failed = failed_trail_checks(want, trail);
         // The delivery error; the key and log group this scripted trail does not name.
         assert!(failed.contains(&"LIVE-CT-005"), "{failed:?}");
         assert!(
