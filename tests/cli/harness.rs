@@ -64,16 +64,12 @@ impl Run {
     }
 }
 
-/// The moto server of this test binary, reset, held for the whole test (tests that use it
-/// run one at a time). Fails, never skips, when moto is missing (run `scripts/venv.sh`).
+/// A moto server of this test binary's pool, reset, held for the whole test (tests that
+/// deploy run side by side, each on its own server). Fails, never skips, when moto is
+/// missing (run `scripts/venv.sh`).
 pub fn moto() -> std::sync::MutexGuard<'static, dap_moto::Moto> {
-    use std::sync::{Mutex, OnceLock};
-    static MOTO: OnceLock<Mutex<dap_moto::Moto>> = OnceLock::new();
-    let m =
-        MOTO.get_or_init(|| Mutex::new(dap_moto::Moto::start().unwrap_or_else(|e| panic!("{e}"))));
-    let guard = m.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    guard.reset().unwrap();
-    guard
+    static POOL: dap_moto::Pool = dap_moto::Pool::new();
+    POOL.take()
 }
 
 impl Workspace {

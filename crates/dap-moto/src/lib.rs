@@ -7,6 +7,9 @@
 //! it watches its standard input and stops at end of file. It also stops after
 //! [`MAX_LIFETIME`] whatever happens.
 //!
+//! [`Pool`] shares servers between the tests of one test binary: each test takes one for its
+//! whole run, reset; as many run as tests run at once.
+//!
 //! [`FaultProxy`] sits between a client and moto on another loopback port and answers every
 //! n-th request with a fault (throttling, HTTP 500, a dropped connection), a bounded number
 //! of times, to test the SDK's retries end to end.
@@ -23,8 +26,10 @@
 //! ```
 #![warn(missing_docs)]
 
+mod pool;
 mod proxy;
 
+pub use pool::{Pool, POOL_MAX};
 pub use proxy::{Fault, FaultProxy, ProxyCounts, Schedule};
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,6 +1,6 @@
 //! Shared helpers: environments, one moto server per test binary, clients pointed at it.
 
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region};
@@ -24,14 +24,11 @@ pub fn env(name: &str) -> Environment {
     env_from(name, &env_text(name))
 }
 
-/// The moto server of this test binary, reset, held for the whole test (tests that use it run
-/// one at a time). Fails, never skips, when moto is missing.
+/// A moto server of this test binary's pool, reset, held for the whole test (tests that
+/// deploy run side by side, each on its own server). Fails, never skips, when moto is missing.
 pub fn moto() -> MutexGuard<'static, Moto> {
-    static MOTO: OnceLock<Mutex<Moto>> = OnceLock::new();
-    let m = MOTO.get_or_init(|| Mutex::new(Moto::start().unwrap_or_else(|e| panic!("{e}"))));
-    let guard = m.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    guard.reset().unwrap();
-    guard
+    static POOL: dap_moto::Pool = dap_moto::Pool::new();
+    POOL.take()
 }
 
 /// Clients for a moto endpoint, with placeholder credentials.
