@@ -31,8 +31,8 @@ INSTA_SNAPSHOT_REFERENCES_FILE="$refs" bash scripts/cargo-test.sh
 step "no unreferenced snapshots (insta's references, as cargo insta test --unreferenced=reject)"
 bash scripts/unreferenced-snapshots.sh "$refs"
 step "template validators (cfn-lint, checkov)"
-unless_unchanged validators "src crates environments pipelines Cargo.toml Cargo.lock requirements scripts" \
-  bash scripts/validate-templates.sh
+# Skipped outside CI when the rendered templates are the last validated ones (in the script).
+bash scripts/validate-templates.sh
 step "pipeline tests (PySpark, DuckDB)"
 unless_unchanged pipeline "pipelines environments requirements scripts crates/dap-cost/data" \
   bash scripts/pipeline-test.sh
