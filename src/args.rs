@@ -167,6 +167,19 @@ pub struct RenderArgs {
     pub output: Output,
 }
 
+/// `--profile` and `--no-progress`, declared once for every command that talks to AWS.
+#[derive(Clone, Debug, Args)]
+pub struct Connection {
+    /// The AWS profile to use (otherwise `AWS_PROFILE`, then the default chain). Region and
+    /// endpoint also come from the standard chain (`AWS_REGION`, `AWS_ENDPOINT_URL`); the
+    /// environment file's `endpoint_url` applies when the chain names none.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// No progress display on stderr (it is off anyway when stderr is not a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
 /// Which environment, and how to reach its AWS account.
 #[derive(Debug, Args)]
 pub struct AwsArgs {
@@ -177,14 +190,9 @@ pub struct AwsArgs {
     /// The folder holding the environment files.
     #[command(flatten)]
     pub env_dir: EnvDir,
-    /// The AWS profile to use (otherwise `AWS_PROFILE`, then the default chain). Region and
-    /// endpoint also come from the standard chain (`AWS_REGION`, `AWS_ENDPOINT_URL`); the
-    /// environment file's `endpoint_url` applies when the chain names none.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// No progress display on stderr (it is off anyway when stderr is not a terminal).
-    #[arg(long)]
-    pub no_progress: bool,
+    /// How to reach the account.
+    #[command(flatten)]
+    pub connection: Connection,
 }
 
 /// `dap plan`.
@@ -198,14 +206,9 @@ pub struct PlanArgs {
     /// The folder holding the environment files.
     #[command(flatten)]
     pub env_dir: EnvDir,
-    /// The AWS profile to use (otherwise `AWS_PROFILE`, then the default chain). Region and
-    /// endpoint also come from the standard chain (`AWS_REGION`, `AWS_ENDPOINT_URL`); the
-    /// environment file's `endpoint_url` applies when the chain names none.
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// No progress display on stderr (it is off anyway when stderr is not a terminal).
-    #[arg(long)]
-    pub no_progress: bool,
+    /// How to reach the account.
+    #[command(flatten)]
+    pub connection: Connection,
     /// Also create change sets for stacks whose recorded template hash matches, to find
     /// changes from outside the template (such as a new value of an SSM parameter it reads).
     #[arg(long)]
@@ -243,8 +246,7 @@ impl PlanArgs {
             env_dir: EnvDir {
                 path: self.env_dir.path.clone(),
             },
-            profile: self.profile.clone(),
-            no_progress: self.no_progress,
+            connection: self.connection.clone(),
         }
     }
 }

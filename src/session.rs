@@ -55,7 +55,7 @@ pub fn connect(args: &AwsArgs, printer: Printer) -> crate::error::Result<Session
         .build()
         .context("cannot start the async runtime")?;
     let options = ConnectOptions {
-        profile: args.profile.clone(),
+        profile: args.connection.profile.clone(),
     };
     let env = loaded.env;
     let applier = runtime.block_on(async {
@@ -206,7 +206,7 @@ fn release_on_panic<T>(body: impl FnOnce() -> T, release: impl FnOnce()) -> T {
 /// The progress display for this run: drawn on stderr only when it is a terminal and
 /// neither `--quiet` nor `--no-progress` was given.
 pub fn observer(session: &Session, args: &AwsArgs) -> Arc<dyn Observer> {
-    if session.printer.progress(args.no_progress) {
+    if session.printer.progress(args.connection.no_progress) {
         Arc::new(Progress::new())
     } else {
         Arc::new(dap_applier::Quiet)
