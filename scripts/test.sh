@@ -10,24 +10,14 @@ source scripts/lib/uptodate.sh
 progress_start "$(grep -c '^step "' "$0")"
 trap progress_summary EXIT
 
-# The virtualenv is installed (mostly downloading and unpacking) while clippy and rustdoc
-# compile; its step below waits for it and shows what it said.
-venv_log=$(mktemp)
-bash scripts/venv.sh > "$venv_log" 2>&1 &
-venv_pid=$!
-
 step "format"
 cargo fmt --all --check
 step "clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "rustdoc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
-step "python virtualenv (installed beside clippy and rustdoc)"
-venv_status=0
-wait "$venv_pid" || venv_status=$?
-cat "$venv_log" >&2
-rm -f "$venv_log"
-[ "$venv_status" -eq 0 ]
+step "python virtualenv"
+bash scripts/venv.sh
 step "GitHub workflows (check-jsonschema, zizmor, tests/workflows)"
 unless_unchanged workflows ".github tests/workflows requirements scripts" \
   bash scripts/validate-workflows.sh
