@@ -14,7 +14,7 @@ dap=target/debug/dap
 step "Python virtualenv: moto (the local AWS endpoint) and the pipeline's PySpark and DuckDB"
 bash scripts/venv.sh moto pipeline
 
-step "build dap (cargo build -p dap; the first build compiles the AWS SDK: 15 to 20 min on 2 cores)"
+step "build dap (cargo build -p dap; the first build compiles the AWS SDK: about 6½ min on 2 cores)"
 # Cargo prints a line per crate it compiles (a progress bar on a terminal); the heartbeat
 # covers the few crates that take more than a minute on their own.
 heartbeat "cargo build" cargo build -p dap
