@@ -2,6 +2,8 @@
 
 use crate::harness::{moto, repo, Workspace};
 
+// Long: one environment's life through the binary, read top to bottom (apply, no-op plan, one
+// change, destroy); each step starts from the state the one before left.
 #[test]
 fn the_local_environment_from_nothing_to_no_changes_to_one_change_to_destroyed() {
     let moto = moto();

@@ -19,6 +19,8 @@ const LOCAL: [&str; 7] = [
     "dap-local-monitoring",
 ];
 
+// Long: one environment's life on moto, read top to bottom (create, no-op plan, one change,
+// destroy); each step starts from the state the one before left.
 #[test]
 fn local_from_nothing_then_no_changes_then_one_retention_change_then_destroy() {
     let moto = moto();

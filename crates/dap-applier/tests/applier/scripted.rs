@@ -251,6 +251,8 @@ fn validation(message: &str) -> ErrorMetadata {
         .build()
 }
 
+// Long: the scripted answers of one failing apply, in the order the applier asks, beside what
+// it must report; split, the script and its checks would be read apart.
 #[test]
 fn a_failing_stack_is_reported_with_its_root_cause_and_its_dependents_are_not_attempted() {
     let local = env("local");
@@ -946,6 +948,8 @@ fn the_account_pin_names_both_accounts() {
     });
 }
 
+// Long: the scripted answers of one import, in the order the applier asks, beside what it
+// must do with each; split, the script and its checks would be read apart.
 /// After a `destroy`, the storage stack is gone and its buckets (retained) are not: `plan`
 /// finds them by name and proposes imports; `apply` refuses them unless allowed, and with
 /// `--import` makes an `IMPORT` change set of the buckets alone, executes it, then updates the

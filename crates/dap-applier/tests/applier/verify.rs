@@ -127,88 +127,7 @@ async fn complete(sdk: &Sdk, applier: &Applier) {
     for (stack, id, body) in model.resolver.resources() {
         let p = resolved(&model, stack, &body["Properties"], &keys);
         match body["Type"].as_str().unwrap() {
-            "AWS::S3::Bucket" => {
-                let b = s(&p["BucketName"]);
-                let pab = &p["PublicAccessBlockConfiguration"];
-                if pab.is_object() {
-                    sdk.s3
-                        .put_public_access_block()
-                        .bucket(&b)
-                        .public_access_block_configuration(
-                            aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
-                                .block_public_acls(pab["BlockPublicAcls"] == true)
-                                .ignore_public_acls(pab["IgnorePublicAcls"] == true)
-                                .block_public_policy(pab["BlockPublicPolicy"] == true)
-                                .restrict_public_buckets(pab["RestrictPublicBuckets"] == true)
-                                .build(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                if let Some(status) = p["VersioningConfiguration"]["Status"].as_str() {
-                    sdk.s3
-                        .put_bucket_versioning()
-                        .bucket(&b)
-                        .versioning_configuration(
-                            aws_sdk_s3::types::VersioningConfiguration::builder()
-                                .status(status.into())
-                                .build(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                if let Some(own) = p["OwnershipControls"]["Rules"][0]["ObjectOwnership"].as_str() {
-                    sdk.s3
-                        .put_bucket_ownership_controls()
-                        .bucket(&b)
-                        .ownership_controls(
-                            aws_sdk_s3::types::OwnershipControls::builder()
-                                .rules(
-                                    aws_sdk_s3::types::OwnershipControlsRule::builder()
-                                        .object_ownership(own.into())
-                                        .build()
-                                        .unwrap(),
-                                )
-                                .build()
-                                .unwrap(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                let rule = &p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
-                if let Some(alg) = rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"].as_str() {
-                    let mut by_default =
-                        aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
-                            .sse_algorithm(alg.into());
-                    if let Some(k) =
-                        rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"].as_str()
-                    {
-                        by_default = by_default.kms_master_key_id(k);
-                    }
-                    sdk.s3
-                        .put_bucket_encryption()
-                        .bucket(&b)
-                        .server_side_encryption_configuration(
-                            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
-                                .rules(
-                                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
-                                        .apply_server_side_encryption_by_default(
-                                            by_default.build().unwrap(),
-                                        )
-                                        .bucket_key_enabled(rule["BucketKeyEnabled"] == true)
-                                        .build(),
-                                )
-                                .build()
-                                .unwrap(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                }
-            }
+            "AWS::S3::Bucket" => complete_bucket(sdk, &p).await,
             "AWS::S3::BucketPolicy" => {
                 sdk.s3
                     .put_bucket_policy()
@@ -249,45 +168,7 @@ async fn complete(sdk: &Sdk, applier: &Applier) {
                     .await
                     .unwrap();
             }
-            "AWS::Logs::LogGroup" => {
-                let name = s(&p["LogGroupName"]);
-                // moto's CloudFormation drops the key (and moto has no AssociateKmsKey):
-                // a group without it is made again with it, as CloudFormation makes it.
-                let has_key = sdk
-                    .logs
-                    .describe_log_groups()
-                    .log_group_name_prefix(&name)
-                    .send()
-                    .await
-                    .unwrap()
-                    .log_groups()
-                    .iter()
-                    .any(|g| g.log_group_name() == Some(name.as_str()) && g.kms_key_id().is_some());
-                if let Some(k) = p["KmsKeyId"].as_str().filter(|_| !has_key) {
-                    let _ = sdk
-                        .logs
-                        .delete_log_group()
-                        .log_group_name(&name)
-                        .send()
-                        .await;
-                    sdk.logs
-                        .create_log_group()
-                        .log_group_name(&name)
-                        .kms_key_id(k)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                if let Some(days) = p["RetentionInDays"].as_i64() {
-                    sdk.logs
-                        .put_retention_policy()
-                        .log_group_name(&name)
-                        .retention_in_days(days as i32)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-            }
+            "AWS::Logs::LogGroup" => complete_log_group(sdk, &p).await,
             "AWS::CloudTrail::Trail" => {
                 let name = s(&p["TrailName"]);
                 sdk.ct
@@ -338,6 +219,126 @@ async fn complete(sdk: &Sdk, applier: &Applier) {
             }
             _ => {}
         }
+    }
+}
+
+/// A bucket's public access block, versioning, encryption and logging, as the template sets them.
+async fn complete_bucket(sdk: &Sdk, p: &Value) {
+    let b = s(&p["BucketName"]);
+    let pab = &p["PublicAccessBlockConfiguration"];
+    if pab.is_object() {
+        sdk.s3
+            .put_public_access_block()
+            .bucket(&b)
+            .public_access_block_configuration(
+                aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(pab["BlockPublicAcls"] == true)
+                    .ignore_public_acls(pab["IgnorePublicAcls"] == true)
+                    .block_public_policy(pab["BlockPublicPolicy"] == true)
+                    .restrict_public_buckets(pab["RestrictPublicBuckets"] == true)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    if let Some(status) = p["VersioningConfiguration"]["Status"].as_str() {
+        sdk.s3
+            .put_bucket_versioning()
+            .bucket(&b)
+            .versioning_configuration(
+                aws_sdk_s3::types::VersioningConfiguration::builder()
+                    .status(status.into())
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    if let Some(own) = p["OwnershipControls"]["Rules"][0]["ObjectOwnership"].as_str() {
+        sdk.s3
+            .put_bucket_ownership_controls()
+            .bucket(&b)
+            .ownership_controls(
+                aws_sdk_s3::types::OwnershipControls::builder()
+                    .rules(
+                        aws_sdk_s3::types::OwnershipControlsRule::builder()
+                            .object_ownership(own.into())
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let rule = &p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+    if let Some(alg) = rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"].as_str() {
+        let mut by_default =
+            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder().sse_algorithm(alg.into());
+        if let Some(k) = rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"].as_str() {
+            by_default = by_default.kms_master_key_id(k);
+        }
+        sdk.s3
+            .put_bucket_encryption()
+            .bucket(&b)
+            .server_side_encryption_configuration(
+                aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
+                    .rules(
+                        aws_sdk_s3::types::ServerSideEncryptionRule::builder()
+                            .apply_server_side_encryption_by_default(by_default.build().unwrap())
+                            .bucket_key_enabled(rule["BucketKeyEnabled"] == true)
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// A log group's key (the group made again with it, as CloudFormation makes it) and retention.
+async fn complete_log_group(sdk: &Sdk, p: &Value) {
+    let name = s(&p["LogGroupName"]);
+    // moto's CloudFormation drops the key (and moto has no AssociateKmsKey):
+    // a group without it is made again with it, as CloudFormation makes it.
+    let has_key = sdk
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(&name)
+        .send()
+        .await
+        .unwrap()
+        .log_groups()
+        .iter()
+        .any(|g| g.log_group_name() == Some(name.as_str()) && g.kms_key_id().is_some());
+    if let Some(k) = p["KmsKeyId"].as_str().filter(|_| !has_key) {
+        let _ = sdk
+            .logs
+            .delete_log_group()
+            .log_group_name(&name)
+            .send()
+            .await;
+        sdk.logs
+            .create_log_group()
+            .log_group_name(&name)
+            .kms_key_id(k)
+            .send()
+            .await
+            .unwrap();
+    }
+    if let Some(days) = p["RetentionInDays"].as_i64() {
+        sdk.logs
+            .put_retention_policy()
+            .log_group_name(&name)
+            .retention_in_days(days as i32)
+            .send()
+            .await
+            .unwrap();
     }
 }
 
@@ -397,6 +398,90 @@ struct Tamper {
     name: &'static str,
     code: &'static str,
 }
+
+/// The twenty out-of-band changes, in the order `tamper` and `undo` number them.
+const CASES: [Tamper; 20] = [
+    Tamper {
+        name: "inline policy on the analyst role",
+        code: "LIVE-IAM-003",
+    },
+    Tamper {
+        name: "another managed policy attached to the analyst role",
+        code: "LIVE-IAM-004",
+    },
+    Tamper {
+        name: "the analyst role trusts another account",
+        code: "LIVE-IAM-002",
+    },
+    Tamper {
+        name: "a new default version of the analyst policy",
+        code: "LIVE-IAM-006",
+    },
+    Tamper {
+        name: "a permissions boundary on the analyst role",
+        code: "LIVE-IAM-007",
+    },
+    Tamper {
+        name: "a statement added to the data key's policy",
+        code: "LIVE-KMS-005",
+    },
+    Tamper {
+        name: "data key rotation off",
+        code: "LIVE-KMS-004",
+    },
+    Tamper {
+        name: "data key disabled",
+        code: "LIVE-KMS-002",
+    },
+    Tamper {
+        name: "a grant on the data key",
+        code: "LIVE-KMS-006",
+    },
+    Tamper {
+        name: "trail stopped",
+        code: "LIVE-CT-002",
+    },
+    Tamper {
+        name: "trail's data events narrowed",
+        code: "LIVE-CT-004",
+    },
+    Tamper {
+        name: "a CIS metric filter pattern edited",
+        code: "LIVE-CW-002",
+    },
+    Tamper {
+        name: "an alarm deleted",
+        code: "LIVE-CW-003",
+    },
+    Tamper {
+        name: "an alarm's actions disabled",
+        code: "LIVE-CW-004",
+    },
+    Tamper {
+        name: "the alarm topic's subscription removed",
+        code: "LIVE-SNS-002",
+    },
+    Tamper {
+        name: "the trail log group's retention shortened",
+        code: "LIVE-LOGS-002",
+    },
+    Tamper {
+        name: "landing's public access block lifted",
+        code: "LIVE-S3-003",
+    },
+    Tamper {
+        name: "landing's default encryption changed to SSE-S3",
+        code: "LIVE-S3-002",
+    },
+    Tamper {
+        name: "landing's bucket policy opened to another account",
+        code: "LIVE-S3-006",
+    },
+    Tamper {
+        name: "landing's versioning suspended",
+        code: "LIVE-S3-004",
+    },
+];
 
 #[test]
 fn verify_is_clean_on_a_complete_deploy_and_reports_each_iam_and_kms_change() {
@@ -458,398 +543,12 @@ async fn tamper_and_verify(moto: &dap_moto::Moto, range: std::ops::Range<usize>)
             Some(&1)
         );
 
-        let analyst = "dap-local-analyst";
-        let landing = "dap-local-landing-123456789012-ca-central-1";
-        let alarm_topic = "arn:aws:sns:ca-central-1:123456789012:dap-local-alarms";
-        let data_key = sdk
-            .kms
-            .describe_key()
-            .key_id("alias/dap-local-data")
-            .send()
-            .await
-            .unwrap()
-            .key_metadata()
-            .unwrap()
-            .key_id()
-            .to_owned();
-        let landing_policy = sdk
-            .s3
-            .get_bucket_policy()
-            .bucket(landing)
-            .send()
-            .await
-            .unwrap()
-            .policy()
-            .unwrap()
-            .to_owned();
-        let key_policy = sdk
-            .kms
-            .get_key_policy()
-            .key_id(&data_key)
-            .policy_name("default")
-            .send()
-            .await
-            .unwrap()
-            .policy()
-            .unwrap()
-            .to_owned();
-        let trust = sdk
-            .iam
-            .get_role()
-            .role_name(analyst)
-            .send()
-            .await
-            .unwrap()
-            .role()
-            .unwrap()
-            .assume_role_policy_document()
-            .unwrap()
-            .to_owned();
-        let trust = dap_model::policy::percent_decode(&trust);
+        let d = deployed(&sdk).await;
 
-        let cases = [
-            Tamper {
-                name: "inline policy on the analyst role",
-                code: "LIVE-IAM-003",
-            },
-            Tamper {
-                name: "another managed policy attached to the analyst role",
-                code: "LIVE-IAM-004",
-            },
-            Tamper {
-                name: "the analyst role trusts another account",
-                code: "LIVE-IAM-002",
-            },
-            Tamper {
-                name: "a new default version of the analyst policy",
-                code: "LIVE-IAM-006",
-            },
-            Tamper {
-                name: "a permissions boundary on the analyst role",
-                code: "LIVE-IAM-007",
-            },
-            Tamper {
-                name: "a statement added to the data key's policy",
-                code: "LIVE-KMS-005",
-            },
-            Tamper {
-                name: "data key rotation off",
-                code: "LIVE-KMS-004",
-            },
-            Tamper {
-                name: "data key disabled",
-                code: "LIVE-KMS-002",
-            },
-            Tamper {
-                name: "a grant on the data key",
-                code: "LIVE-KMS-006",
-            },
-            Tamper {
-                name: "trail stopped",
-                code: "LIVE-CT-002",
-            },
-            Tamper {
-                name: "trail's data events narrowed",
-                code: "LIVE-CT-004",
-            },
-            Tamper {
-                name: "a CIS metric filter pattern edited",
-                code: "LIVE-CW-002",
-            },
-            Tamper {
-                name: "an alarm deleted",
-                code: "LIVE-CW-003",
-            },
-            Tamper {
-                name: "an alarm's actions disabled",
-                code: "LIVE-CW-004",
-            },
-            Tamper {
-                name: "the alarm topic's subscription removed",
-                code: "LIVE-SNS-002",
-            },
-            Tamper {
-                name: "the trail log group's retention shortened",
-                code: "LIVE-LOGS-002",
-            },
-            Tamper {
-                name: "landing's public access block lifted",
-                code: "LIVE-S3-003",
-            },
-            Tamper {
-                name: "landing's default encryption changed to SSE-S3",
-                code: "LIVE-S3-002",
-            },
-            Tamper {
-                name: "landing's bucket policy opened to another account",
-                code: "LIVE-S3-006",
-            },
-            Tamper {
-                name: "landing's versioning suspended",
-                code: "LIVE-S3-004",
-            },
-        ];
         let mut grant = String::new();
-        for (i, case) in cases.iter().enumerate().filter(|(i, _)| range.contains(i)) {
-            // Tamper.
-            match i {
-                0 => {
-                    sdk.iam
-                        .put_role_policy()
-                        .role_name(analyst)
-                        .policy_name("console-fix")
-                        .policy_document(
-                            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
-                                .to_string(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                1 => {
-                    sdk.iam
-                        .create_policy()
-                        .policy_name("extra-read")
-                        .policy_document(
-                            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
-                                .to_string(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                    sdk.iam
-                        .attach_role_policy()
-                        .role_name(analyst)
-                        .policy_arn("arn:aws:iam::123456789012:policy/extra-read")
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                2 => {
-                    let mut doc: Value = serde_json::from_str(&trust).unwrap();
-                    doc["Statement"].as_array_mut().unwrap().push(json!({
-                        "Effect": "Allow",
-                        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
-                        "Action": "sts:AssumeRole"
-                    }));
-                    sdk.iam
-                        .update_assume_role_policy()
-                        .role_name(analyst)
-                        .policy_document(doc.to_string())
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                3 => {
-                    sdk.iam
-                        .create_policy_version()
-                        .policy_arn("arn:aws:iam::123456789012:policy/dap-local-analyst")
-                        .policy_document(
-                            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "glue:*", "Resource": "*"}]})
-                                .to_string(),
-                        )
-                        .set_as_default(true)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                4 => {
-                    sdk.iam
-                        .put_role_permissions_boundary()
-                        .role_name(analyst)
-                        .permissions_boundary("arn:aws:iam::123456789012:policy/dap-local-auditor")
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                5 => {
-                    let mut doc: Value = serde_json::from_str(&key_policy).unwrap();
-                    doc["Statement"].as_array_mut().unwrap().push(json!({
-                        "Sid": "Helpdesk",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
-                        "Action": "kms:Decrypt",
-                        "Resource": "*"
-                    }));
-                    sdk.kms
-                        .put_key_policy()
-                        .key_id(&data_key)
-                        .policy_name("default")
-                        .policy(doc.to_string())
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                6 => {
-                    sdk.kms
-                        .disable_key_rotation()
-                        .key_id(&data_key)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                7 => {
-                    sdk.kms
-                        .disable_key()
-                        .key_id(&data_key)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                8 => {
-                    grant = sdk
-                        .kms
-                        .create_grant()
-                        .key_id(&data_key)
-                        .grantee_principal("arn:aws:iam::999999999999:root")
-                        .operations(aws_sdk_kms::types::GrantOperation::Decrypt)
-                        .send()
-                        .await
-                        .unwrap()
-                        .grant_id()
-                        .unwrap()
-                        .to_owned();
-                }
-                9 => {
-                    sdk.ct
-                        .stop_logging()
-                        .name("dap-local-trail")
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                10 => {
-                    put_selectors(
-                        &sdk,
-                        "dap-local-trail",
-                        &json!([{"ReadWriteType": "All", "IncludeManagementEvents": true, "DataResources": [
-                            {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::dap-local-curated-123456789012-ca-central-1/"]}
-                        ]}]),
-                    )
-                    .await;
-                }
-                11 => {
-                    sdk.logs
-                        .put_metric_filter()
-                        .filter_name("dap-local-cis-4-3")
-                        .log_group_name("/dap-local/cloudtrail")
-                        .filter_pattern("{ $.userIdentity.type = \"NobodyEver\" }")
-                        .metric_transformations(
-                            aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
-                                .metric_name("RootAccountUsage")
-                                .metric_namespace("dap/dap-local/cis")
-                                .metric_value("1")
-                                .build()
-                                .unwrap(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                12 => {
-                    sdk.cw
-                        .delete_alarms()
-                        .alarm_names("dap-local-cis-4.3-root-account-usage")
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                13 => {
-                    sdk.cw
-                        .disable_alarm_actions()
-                        .alarm_names("dap-local-cis-4.4-iam-policy-changes")
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                14 => {
-                    let subs = sdk
-                        .sns
-                        .list_subscriptions_by_topic()
-                        .topic_arn(alarm_topic)
-                        .send()
-                        .await
-                        .unwrap();
-                    for sub in subs.subscriptions() {
-                        sdk.sns
-                            .unsubscribe()
-                            .subscription_arn(sub.subscription_arn().unwrap())
-                            .send()
-                            .await
-                            .unwrap();
-                    }
-                }
-                15 => {
-                    sdk.logs
-                        .put_retention_policy()
-                        .log_group_name("/dap-local/cloudtrail")
-                        .retention_in_days(1)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                16 => {
-                    sdk.s3
-                        .delete_public_access_block()
-                        .bucket(landing)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                17 => {
-                    sdk.s3
-                        .put_bucket_encryption()
-                        .bucket(landing)
-                        .server_side_encryption_configuration(
-                            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
-                                .rules(
-                                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
-                                        .apply_server_side_encryption_by_default(
-                                            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
-                                                .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::Aes256)
-                                                .build()
-                                                .unwrap(),
-                                        )
-                                        .build(),
-                                )
-                                .build()
-                                .unwrap(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                18 => {
-                    let mut doc: Value = serde_json::from_str(&landing_policy).unwrap();
-                    doc["Statement"].as_array_mut().unwrap().push(json!({
-                        "Sid": "PartnerRead",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
-                        "Action": "s3:GetObject",
-                        "Resource": format!("arn:aws:s3:::{landing}/*")
-                    }));
-                    sdk.s3
-                        .put_bucket_policy()
-                        .bucket(landing)
-                        .policy(doc.to_string())
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                19 => {
-                    sdk.s3
-                        .put_bucket_versioning()
-                        .bucket(landing)
-                        .versioning_configuration(
-                            aws_sdk_s3::types::VersioningConfiguration::builder()
-                                .status(aws_sdk_s3::types::BucketVersioningStatus::Suspended)
-                                .build(),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                _ => unreachable!(),
+        for (i, case) in CASES.iter().enumerate().filter(|(i, _)| range.contains(i)) {
+            if let Some(id) = tamper(&sdk, &d, i).await {
+                grant = id;
             }
             let v = check(&applier).await;
             // A grant that widens access also shows in the live access matrix; one the
@@ -880,65 +579,7 @@ async fn tamper_and_verify(moto: &dap_moto::Moto, range: std::ops::Range<usize>)
                 codes(&v)
             );
             // Undo what `complete` does not put back by itself, then `complete` again.
-            match i {
-                0 => {
-                    sdk.iam
-                        .delete_role_policy()
-                        .role_name(analyst)
-                        .policy_name("console-fix")
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                1 => {
-                    sdk.iam
-                        .detach_role_policy()
-                        .role_name(analyst)
-                        .policy_arn("arn:aws:iam::123456789012:policy/extra-read")
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                2 => {
-                    sdk.iam
-                        .update_assume_role_policy()
-                        .role_name(analyst)
-                        .policy_document(&trust)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                3 => {
-                    sdk.iam
-                        .set_default_policy_version()
-                        .policy_arn("arn:aws:iam::123456789012:policy/dap-local-analyst")
-                        .version_id("v1")
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                4 => {
-                    sdk.iam
-                        .delete_role_permissions_boundary()
-                        .role_name(analyst)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                7 => {
-                    sdk.kms.enable_key().key_id(&data_key).send().await.unwrap();
-                }
-                8 => {
-                    sdk.kms
-                        .revoke_grant()
-                        .key_id(&data_key)
-                        .grant_id(&grant)
-                        .send()
-                        .await
-                        .unwrap();
-                }
-                _ => {}
-            }
+            undo(&sdk, &d, i, &grant).await;
             restore(&sdk, &applier).await;
             let v = check(&applier).await;
             assert!(v.clean(), "after undoing {}: {:#?}", case.name, codes(&v));
@@ -967,4 +608,445 @@ async fn restore(sdk: &Sdk, applier: &Applier) {
     }
     let _ = sdk.ct.delete_trail().name("dap-local-trail").send().await;
     complete(sdk, applier).await;
+}
+
+/// The names and documents of the deployed `local` that the out-of-band changes read, or put
+/// back as they were.
+struct Deployed {
+    analyst: &'static str,
+    landing: &'static str,
+    alarm_topic: &'static str,
+    data_key: String,
+    landing_policy: String,
+    key_policy: String,
+    trust: String,
+}
+
+/// Read them from the live (moto) account.
+async fn deployed(sdk: &Sdk) -> Deployed {
+    let analyst = "dap-local-analyst";
+    let landing = "dap-local-landing-123456789012-ca-central-1";
+    let alarm_topic = "arn:aws:sns:ca-central-1:123456789012:dap-local-alarms";
+    let data_key = sdk
+        .kms
+        .describe_key()
+        .key_id("alias/dap-local-data")
+        .send()
+        .await
+        .unwrap()
+        .key_metadata()
+        .unwrap()
+        .key_id()
+        .to_owned();
+    let landing_policy = sdk
+        .s3
+        .get_bucket_policy()
+        .bucket(landing)
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .to_owned();
+    let key_policy = sdk
+        .kms
+        .get_key_policy()
+        .key_id(&data_key)
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .to_owned();
+    let trust = sdk
+        .iam
+        .get_role()
+        .role_name(analyst)
+        .send()
+        .await
+        .unwrap()
+        .role()
+        .unwrap()
+        .assume_role_policy_document()
+        .unwrap()
+        .to_owned();
+    let trust = dap_model::policy::percent_decode(&trust);
+    Deployed {
+        analyst,
+        landing,
+        alarm_topic,
+        data_key,
+        landing_policy,
+        key_policy,
+        trust,
+    }
+}
+
+/// Make out-of-band change `i` of the twenty; the grant's id for the grant on the data key.
+async fn tamper(sdk: &Sdk, d: &Deployed, i: usize) -> Option<String> {
+    match i {
+        0..=4 => tamper_iam(sdk, d, i).await,
+        5..=8 => return tamper_kms(sdk, d, i).await,
+        9..=14 => tamper_monitoring(sdk, d, i).await,
+        15..=19 => tamper_buckets(sdk, d, i).await,
+        _ => unreachable!(),
+    }
+    None
+}
+
+/// IAM: an inline policy, a managed policy, the trust, a policy version, a boundary.
+async fn tamper_iam(sdk: &Sdk, d: &Deployed, i: usize) {
+    match i {
+        0 => {
+            sdk.iam
+                        .put_role_policy()
+                        .role_name(d.analyst)
+                        .policy_name("console-fix")
+                        .policy_document(
+                            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+                                .to_string(),
+                        )
+                        .send()
+                        .await
+                        .unwrap();
+        }
+        1 => {
+            sdk.iam
+                        .create_policy()
+                        .policy_name("extra-read")
+                        .policy_document(
+                            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+                                .to_string(),
+                        )
+                        .send()
+                        .await
+                        .unwrap();
+            sdk.iam
+                .attach_role_policy()
+                .role_name(d.analyst)
+                .policy_arn("arn:aws:iam::123456789012:policy/extra-read")
+                .send()
+                .await
+                .unwrap();
+        }
+        2 => {
+            let mut doc: Value = serde_json::from_str(&d.trust).unwrap();
+            doc["Statement"].as_array_mut().unwrap().push(json!({
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                "Action": "sts:AssumeRole"
+            }));
+            sdk.iam
+                .update_assume_role_policy()
+                .role_name(d.analyst)
+                .policy_document(doc.to_string())
+                .send()
+                .await
+                .unwrap();
+        }
+        3 => {
+            sdk.iam
+                        .create_policy_version()
+                        .policy_arn("arn:aws:iam::123456789012:policy/dap-local-analyst")
+                        .policy_document(
+                            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "glue:*", "Resource": "*"}]})
+                                .to_string(),
+                        )
+                        .set_as_default(true)
+                        .send()
+                        .await
+                        .unwrap();
+        }
+        4 => {
+            sdk.iam
+                .put_role_permissions_boundary()
+                .role_name(d.analyst)
+                .permissions_boundary("arn:aws:iam::123456789012:policy/dap-local-auditor")
+                .send()
+                .await
+                .unwrap();
+        }
+        _ => unreachable!(),
+    }
+}
+
+/// KMS: the key policy, rotation, the key disabled, a grant (its id returned).
+async fn tamper_kms(sdk: &Sdk, d: &Deployed, i: usize) -> Option<String> {
+    match i {
+        5 => {
+            let mut doc: Value = serde_json::from_str(&d.key_policy).unwrap();
+            doc["Statement"].as_array_mut().unwrap().push(json!({
+                "Sid": "Helpdesk",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                "Action": "kms:Decrypt",
+                "Resource": "*"
+            }));
+            sdk.kms
+                .put_key_policy()
+                .key_id(&d.data_key)
+                .policy_name("default")
+                .policy(doc.to_string())
+                .send()
+                .await
+                .unwrap();
+        }
+        6 => {
+            sdk.kms
+                .disable_key_rotation()
+                .key_id(&d.data_key)
+                .send()
+                .await
+                .unwrap();
+        }
+        7 => {
+            sdk.kms
+                .disable_key()
+                .key_id(&d.data_key)
+                .send()
+                .await
+                .unwrap();
+        }
+        8 => {
+            return Some(
+                sdk.kms
+                    .create_grant()
+                    .key_id(&d.data_key)
+                    .grantee_principal("arn:aws:iam::999999999999:root")
+                    .operations(aws_sdk_kms::types::GrantOperation::Decrypt)
+                    .send()
+                    .await
+                    .unwrap()
+                    .grant_id()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        _ => unreachable!(),
+    }
+    None
+}
+
+/// CloudTrail, CloudWatch, SNS and CloudWatch Logs: the trail, its selectors, a filter, alarms, the subscription, retention.
+async fn tamper_monitoring(sdk: &Sdk, d: &Deployed, i: usize) {
+    match i {
+        9 => {
+            sdk.ct
+                .stop_logging()
+                .name("dap-local-trail")
+                .send()
+                .await
+                .unwrap();
+        }
+        10 => {
+            put_selectors(
+                        sdk,
+                        "dap-local-trail",
+                        &json!([{"ReadWriteType": "All", "IncludeManagementEvents": true, "DataResources": [
+                            {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::dap-local-curated-123456789012-ca-central-1/"]}
+                        ]}]),
+                    )
+                    .await;
+        }
+        11 => {
+            sdk.logs
+                .put_metric_filter()
+                .filter_name("dap-local-cis-4-3")
+                .log_group_name("/dap-local/cloudtrail")
+                .filter_pattern("{ $.userIdentity.type = \"NobodyEver\" }")
+                .metric_transformations(
+                    aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                        .metric_name("RootAccountUsage")
+                        .metric_namespace("dap/dap-local/cis")
+                        .metric_value("1")
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        12 => {
+            sdk.cw
+                .delete_alarms()
+                .alarm_names("dap-local-cis-4.3-root-account-usage")
+                .send()
+                .await
+                .unwrap();
+        }
+        13 => {
+            sdk.cw
+                .disable_alarm_actions()
+                .alarm_names("dap-local-cis-4.4-iam-policy-changes")
+                .send()
+                .await
+                .unwrap();
+        }
+        14 => {
+            let subs = sdk
+                .sns
+                .list_subscriptions_by_topic()
+                .topic_arn(d.alarm_topic)
+                .send()
+                .await
+                .unwrap();
+            for sub in subs.subscriptions() {
+                sdk.sns
+                    .unsubscribe()
+                    .subscription_arn(sub.subscription_arn().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        _ => unreachable!(),
+    }
+}
+
+/// S3: landing's public access block, encryption, policy and versioning.
+async fn tamper_buckets(sdk: &Sdk, d: &Deployed, i: usize) {
+    match i {
+        15 => {
+            sdk.logs
+                .put_retention_policy()
+                .log_group_name("/dap-local/cloudtrail")
+                .retention_in_days(1)
+                .send()
+                .await
+                .unwrap();
+        }
+        16 => {
+            sdk.s3
+                .delete_public_access_block()
+                .bucket(d.landing)
+                .send()
+                .await
+                .unwrap();
+        }
+        17 => {
+            sdk.s3
+                .put_bucket_encryption()
+                .bucket(d.landing)
+                .server_side_encryption_configuration(
+                    aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
+                        .rules(
+                            aws_sdk_s3::types::ServerSideEncryptionRule::builder()
+                                .apply_server_side_encryption_by_default(
+                                    aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
+                                        .sse_algorithm(
+                                            aws_sdk_s3::types::ServerSideEncryption::Aes256,
+                                        )
+                                        .build()
+                                        .unwrap(),
+                                )
+                                .build(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        18 => {
+            let mut doc: Value = serde_json::from_str(&d.landing_policy).unwrap();
+            doc["Statement"].as_array_mut().unwrap().push(json!({
+                "Sid": "PartnerRead",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                "Action": "s3:GetObject",
+                "Resource": format!("arn:aws:s3:::{}/*", d.landing)
+            }));
+            sdk.s3
+                .put_bucket_policy()
+                .bucket(d.landing)
+                .policy(doc.to_string())
+                .send()
+                .await
+                .unwrap();
+        }
+        19 => {
+            sdk.s3
+                .put_bucket_versioning()
+                .bucket(d.landing)
+                .versioning_configuration(
+                    aws_sdk_s3::types::VersioningConfiguration::builder()
+                        .status(aws_sdk_s3::types::BucketVersioningStatus::Suspended)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        _ => unreachable!(),
+    }
+}
+
+/// Undo out-of-band change `i` where `restore` does not put it back by itself.
+async fn undo(sdk: &Sdk, d: &Deployed, i: usize, grant: &str) {
+    match i {
+        0 => {
+            sdk.iam
+                .delete_role_policy()
+                .role_name(d.analyst)
+                .policy_name("console-fix")
+                .send()
+                .await
+                .unwrap();
+        }
+        1 => {
+            sdk.iam
+                .detach_role_policy()
+                .role_name(d.analyst)
+                .policy_arn("arn:aws:iam::123456789012:policy/extra-read")
+                .send()
+                .await
+                .unwrap();
+        }
+        2 => {
+            sdk.iam
+                .update_assume_role_policy()
+                .role_name(d.analyst)
+                .policy_document(&d.trust)
+                .send()
+                .await
+                .unwrap();
+        }
+        3 => {
+            sdk.iam
+                .set_default_policy_version()
+                .policy_arn("arn:aws:iam::123456789012:policy/dap-local-analyst")
+                .version_id("v1")
+                .send()
+                .await
+                .unwrap();
+        }
+        4 => {
+            sdk.iam
+                .delete_role_permissions_boundary()
+                .role_name(d.analyst)
+                .send()
+                .await
+                .unwrap();
+        }
+        7 => {
+            sdk.kms
+                .enable_key()
+                .key_id(&d.data_key)
+                .send()
+                .await
+                .unwrap();
+        }
+        8 => {
+            sdk.kms
+                .revoke_grant()
+                .key_id(&d.data_key)
+                .grant_id(grant)
+                .send()
+                .await
+                .unwrap();
+        }
+        _ => {}
+    }
 }
